@@ -1,0 +1,189 @@
+package auth
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestSettingsRoundTrip(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "new", "tokentray")
+	s, found, err := LoadSettings(dir)
+	if err != nil || found {
+		t.Fatalf("LoadSettings(missing) = found %v, err %v", found, err)
+	}
+	if !reflect.DeepEqual(s, DefaultSettings()) {
+		t.Fatalf("LoadSettings(missing) = %+v, want the defaults", s)
+	}
+
+	s.ClientID = validClientIDForTest
+	s.Scopes = []string{"user-read-email", "user-top-read"}
+	s.RedirectURI = "http://[::1]/callback"
+	s.MinValidSeconds = 120
+	s.ClipboardClearSeconds = 0
+	s.Notifications = false
+	if err := SaveSettings(dir, s); err != nil {
+		t.Fatalf("SaveSettings: %v", err)
+	}
+	got, found, err := LoadSettings(dir)
+	if err != nil || !found {
+		t.Fatalf("LoadSettings = found %v, err %v", found, err)
+	}
+	if !reflect.DeepEqual(got, s) {
+		t.Fatalf("LoadSettings = %+v, want %+v", got, s)
+	}
+
+	assertModeForTest(t, dir, 0o700)
+	assertModeForTest(t, filepath.Dir(dir), 0o700) // parents created on the way are private too
+	assertModeForTest(t, filepath.Join(dir, "settings.json"), 0o600)
+	assertOnlyFilesForTest(t, dir, "settings.json")
+}
+
+func TestLoadSettingsKeepsDefaultsForAbsentFields(t *testing.T) {
+	dir := t.TempDir()
+	writeFileForTest(t, filepath.Join(dir, "settings.json"), `{"client_id": "`+validClientIDForTest+`", "min_valid_seconds": 900}`)
+	got, found, err := LoadSettings(dir)
+	if err != nil || !found {
+		t.Fatalf("LoadSettings = found %v, err %v", found, err)
+	}
+	want := DefaultSettings()
+	want.ClientID = validClientIDForTest
+	want.MinValidSeconds = 900
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("LoadSettings = %+v, want %+v", got, want)
+	}
+}
+
+func TestLoadSettingsRefusesDamagedFile(t *testing.T) {
+	for name, content := range map[string]string{
+		"truncated":  `{"client_id": "abc`,
+		"wrong type": `{"min_valid_seconds": "ten minutes"}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "settings.json")
+			writeFileForTest(t, path, content)
+			_, _, err := LoadSettings(dir)
+			if err == nil {
+				t.Fatal("LoadSettings accepted a damaged file")
+			}
+			for _, want := range []string{path, "repair it", "delete it"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q does not mention %q", err, want)
+				}
+			}
+			if data, _ := os.ReadFile(path); string(data) != content {
+				t.Fatalf("the damaged file was changed to %q", data)
+			}
+		})
+	}
+}
+
+func TestSaveSettingsWritesNothingWhenInvalid(t *testing.T) {
+	dir := t.TempDir()
+	good := DefaultSettings()
+	good.ClientID = validClientIDForTest
+	if err := SaveSettings(dir, good); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.ReadFile(filepath.Join(dir, "settings.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	bad := good
+	bad.RedirectURI = "http://localhost:8888/callback"
+	err = SaveSettings(dir, bad)
+	var fes FieldErrors
+	if !errors.As(err, &fes) || fes[0].Field != "redirect_uri" {
+		t.Fatalf("SaveSettings(invalid) = %v, want FieldErrors for redirect_uri", err)
+	}
+	after, _ := os.ReadFile(filepath.Join(dir, "settings.json"))
+	if string(after) != string(before) {
+		t.Fatalf("settings.json changed from %q to %q", before, after)
+	}
+	assertOnlyFilesForTest(t, dir, "settings.json")
+
+	fresh := filepath.Join(t.TempDir(), "never")
+	if err := SaveSettings(fresh, bad); err == nil {
+		t.Fatal("SaveSettings(invalid) succeeded")
+	}
+	if _, err := os.Stat(fresh); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("SaveSettings(invalid) created %s (stat: %v)", fresh, err)
+	}
+}
+
+func TestWriteFileAtomicLeavesNoTempFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "f.json")
+	for _, content := range []string{"first", "second"} {
+		if err := writeFileAtomic(path, []byte(content)); err != nil {
+			t.Fatal(err)
+		}
+		if data, _ := os.ReadFile(path); string(data) != content {
+			t.Fatalf("content = %q, want %q", data, content)
+		}
+	}
+	assertModeForTest(t, path, 0o600)
+	assertOnlyFilesForTest(t, dir, "f.json")
+
+	// A rename that fails (the target is a non-empty directory) must clean up its temp file.
+	blocked := filepath.Join(dir, "blocked")
+	if err := os.MkdirAll(filepath.Join(blocked, "child"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	err := writeFileAtomic(blocked, []byte("x"))
+	if err == nil || !strings.Contains(err.Error(), blocked) {
+		t.Fatalf("writeFileAtomic over a directory = %v, want an error naming %s", err, blocked)
+	}
+	assertOnlyFilesForTest(t, dir, "blocked", "f.json")
+}
+
+func TestConfigDir(t *testing.T) {
+	t.Setenv("TOKENTRAY_CONFIG_DIR", "/tmp/somewhere")
+	if dir, err := ConfigDir(); err != nil || dir != "/tmp/somewhere" {
+		t.Fatalf("ConfigDir() = %q, %v; want the environment variable", dir, err)
+	}
+	t.Setenv("TOKENTRAY_CONFIG_DIR", "")
+	t.Setenv("XDG_CONFIG_HOME", "/tmp/xdg")
+	if dir, err := ConfigDir(); err != nil || dir != filepath.Join("/tmp/xdg", "tokentray") {
+		t.Fatalf("ConfigDir() = %q, %v; want /tmp/xdg/tokentray", dir, err)
+	}
+}
+
+func assertModeForTest(t *testing.T, path string, want os.FileMode) {
+	t.Helper()
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := info.Mode().Perm(); got != want {
+		t.Errorf("mode of %s = %o, want %o", path, got, want)
+	}
+}
+
+// assertOnlyFilesForTest fails when dir holds anything but names, e.g. a leftover temp file.
+func assertOnlyFilesForTest(t *testing.T, dir string, names ...string) {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		got = append(got, e.Name())
+	}
+	if strings.Join(got, " ") != strings.Join(names, " ") {
+		t.Errorf("%s holds %q, want exactly %q", dir, got, names)
+	}
+}
+
+func writeFileForTest(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}

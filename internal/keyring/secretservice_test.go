@@ -1,0 +1,136 @@
+//go:build secretservice
+
+// These tests talk to a real Secret Service: gnome-keyring-daemon on a private D-Bus session
+// bus that the test starts itself. Run them with `make test-keyring` (CI does).
+package keyring
+
+import (
+	"bufio"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/godbus/dbus/v5"
+)
+
+// startSessionBus starts a private dbus-daemon and returns its address.
+func startSessionBus(t *testing.T) string {
+	t.Helper()
+	cmd := exec.Command("dbus-daemon", "--session", "--nofork", "--print-address=1")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting dbus-daemon (apt-get install dbus): %v", err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	addr, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		t.Fatalf("reading the bus address: %v", err)
+	}
+	return strings.TrimSpace(addr)
+}
+
+// privateEnv gives the keyring daemon a HOME and runtime dir of its own (mode 0700, as it demands).
+func privateEnv(t *testing.T, bus string) []string {
+	t.Helper()
+	home := t.TempDir()
+	runtime := filepath.Join(home, "run")
+	if err := os.Mkdir(runtime, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	return append(os.Environ(), "HOME="+home, "XDG_RUNTIME_DIR="+runtime, "DBUS_SESSION_BUS_ADDRESS="+bus)
+}
+
+// startGnomeKeyring runs the daemon in the foreground, so the test owns (and ends) exactly its
+// own process even when other keyring daemons run on the machine.
+func startGnomeKeyring(t *testing.T, bus string, env []string) {
+	t.Helper()
+	cmd := exec.Command("gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets")
+	cmd.Env = env
+	cmd.Stdin = strings.NewReader("test-password")
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting gnome-keyring-daemon (apt-get install gnome-keyring): %v", err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	waitForName(t, bus, "org.freedesktop.secrets")
+}
+
+// waitForName polls the bus until a service owns name: the daemon prints nothing when it is ready.
+func waitForName(t *testing.T, bus, name string) {
+	t.Helper()
+	conn, err := dbus.Connect(bus)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		var owned bool
+		if err := conn.BusObject().Call("org.freedesktop.DBus.NameHasOwner", 0, name).Store(&owned); err == nil && owned {
+			return
+		}
+	}
+	t.Fatalf("nobody took %s on the bus within 10 s", name)
+}
+
+func TestRealSecretService(t *testing.T) {
+	bus := startSessionBus(t)
+	env := privateEnv(t, bus)
+	startGnomeKeyring(t, bus, env)
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+	operationTimeout = 10 * time.Second // the first call unlocks the collection
+
+	if _, err := Get("tokentray-test", "absent"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Get of an absent key: %v, want ErrNotFound", err)
+	}
+	if err := Set("tokentray-test", "refresh-token", "AQD-secret-value"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Get("tokentray-test", "refresh-token")
+	if err != nil || got != "AQD-secret-value" {
+		t.Fatalf("Get: %q, %v", got, err)
+	}
+	// Another Secret Service client sees the same item: it is really in gnome-keyring.
+	lookup := exec.Command("secret-tool", "lookup", "service", "tokentray-test", "username", "refresh-token")
+	lookup.Env = env
+	out, err := lookup.Output()
+	if err != nil || string(out) != "AQD-secret-value" {
+		t.Fatalf("secret-tool lookup: %q, %v", out, err)
+	}
+	if err := Delete("tokentray-test", "refresh-token"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Get("tokentray-test", "refresh-token"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("after Delete: %v, want ErrNotFound", err)
+	}
+}
+
+// TestHelperNoSecretService runs in a child process whose bus has no Secret Service (go-keyring
+// keeps one bus connection per process, so the parent cannot switch buses).
+func TestHelperNoSecretService(t *testing.T) {
+	if os.Getenv("KEYRING_HELPER") != "1" {
+		t.Skip("child of TestBusWithoutSecretServiceIsUnavailable")
+	}
+	_, err := Get("tokentray-test", "x")
+	var unavailable *UnavailableError
+	if !errors.As(err, &unavailable) || !strings.Contains(err.Error(), "--insecure-storage") {
+		t.Fatalf("got %v, want an UnavailableError with the fix", err)
+	}
+}
+
+func TestBusWithoutSecretServiceIsUnavailable(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperNoSecretService$", "-test.v")
+	cmd.Env = append(privateEnv(t, startSessionBus(t)), "KEYRING_HELPER=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "--- PASS: TestHelperNoSecretService") {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+}
