@@ -1,0 +1,187 @@
+// Package webapi is a small Spotify Web API client for the two calls tokentray makes: who is
+// logged in (/v1/me) and what is playing (/v1/me/player/currently-playing).
+//
+// It is hand-written on net/http rather than built on github.com/zmb3/spotify/v2 because that
+// library's CurrentlyPlaying has no currently_playing_type (an ad and "nothing playing" look the
+// same), decodes every item as a track (an episode's show is lost), and its error type drops
+// Retry-After; working around those would take more code than this file.
+package webapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+// DefaultBaseURL is used when Client.BaseURL is empty. Paths below it start with /v1.
+const DefaultBaseURL = "https://api.spotify.com"
+
+// maxBodyBytes bounds how much of a response is read: the bodies we parse are a few kilobytes,
+// and a misbehaving server must not make the tray allocate without limit.
+const maxBodyBytes = 1 << 20
+
+// defaultHTTP bounds each request so a stalled connection cannot freeze the now-playing poller,
+// which waits for one answer before scheduling the next poll.
+var defaultHTTP = &http.Client{Timeout: 30 * time.Second}
+
+// TokenSource supplies user access tokens. auth.Manager implements it.
+type TokenSource interface {
+	Token(ctx context.Context) (*oauth2.Token, error)        // a valid user access token
+	ForceRefresh(ctx context.Context) (*oauth2.Token, error) // after a 401
+}
+
+// Client calls the Spotify Web API with the user's access token. A nil HTTP uses a client with a
+// 30 s timeout; an empty BaseURL uses DefaultBaseURL.
+type Client struct {
+	BaseURL string
+	HTTP    *http.Client
+	Tokens  TokenSource
+}
+
+// Error is a non-2xx answer from the Web API.
+type Error struct {
+	Status     int
+	Message    string        // from the {"error":{"status":..,"message":..}} body, else the HTTP status text
+	RetryAfter time.Duration // from the Retry-After header; 0 when absent
+}
+
+func (e *Error) Error() string {
+	msg := fmt.Sprintf("Spotify Web API: %s (HTTP %d)", e.Message, e.Status)
+	if e.RetryAfter > 0 {
+		msg += fmt.Sprintf("; try again in %s", e.RetryAfter)
+	}
+	return msg
+}
+
+// User is the account behind the access token.
+type User struct {
+	ID, DisplayName, Email, Country, Product string
+}
+
+// Me returns the account the access token belongs to.
+func (c *Client) Me(ctx context.Context) (*User, error) {
+	_, body, err := c.get(ctx, "/v1/me")
+	if err != nil {
+		return nil, err
+	}
+	var wire struct {
+		ID          string `json:"id"`
+		DisplayName string `json:"display_name"`
+		Email       string `json:"email"`
+		Country     string `json:"country"`
+		Product     string `json:"product"`
+	}
+	if err := json.Unmarshal(body, &wire); err != nil {
+		return nil, fmt.Errorf("unreadable /v1/me response from the Spotify Web API: %w", err)
+	}
+	return &User{ID: wire.ID, DisplayName: wire.DisplayName, Email: wire.Email, Country: wire.Country, Product: wire.Product}, nil
+}
+
+// CurrentlyPlaying reports what the user's Spotify is playing. Nothing playing is not an error:
+// it returns a Playing of Kind Nothing.
+func (c *Client) CurrentlyPlaying(ctx context.Context) (*Playing, error) {
+	status, body, err := c.get(ctx, "/v1/me/player/currently-playing?additional_types=episode")
+	if err != nil {
+		var apiErr *Error
+		if errors.As(err, &apiErr) && apiErr.Status == http.StatusForbidden {
+			apiErr.Message += ". The token lacks the user-read-currently-playing scope: " +
+				"add it to the scopes in Settings and log in again"
+		}
+		return nil, err
+	}
+	if status == http.StatusNoContent {
+		return &Playing{Kind: Nothing}, nil
+	}
+	p, err := parseCurrentlyPlaying(body)
+	if err != nil {
+		return nil, fmt.Errorf("unreadable currently-playing response from the Spotify Web API: %w", err)
+	}
+	return p, nil
+}
+
+// get performs an authorised GET and returns the status and body of a 2xx answer. A 401 means
+// the access token was revoked or expired early, so the token is refreshed once and the request
+// retried once; a second 401 is returned as an *Error.
+func (c *Client) get(ctx context.Context, path string) (int, []byte, error) {
+	tok, err := c.Tokens.Token(ctx)
+	if err != nil {
+		return 0, nil, fmt.Errorf("get an access token for the Spotify Web API: %w", err)
+	}
+	resp, body, err := c.send(ctx, path, tok.AccessToken)
+	if err != nil {
+		return 0, nil, err
+	}
+	if resp.StatusCode == http.StatusUnauthorized {
+		tok, err = c.Tokens.ForceRefresh(ctx)
+		if err != nil {
+			return 0, nil, fmt.Errorf("refresh the access token after the Spotify Web API refused it: %w", err)
+		}
+		resp, body, err = c.send(ctx, path, tok.AccessToken)
+		if err != nil {
+			return 0, nil, err
+		}
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return 0, nil, newError(resp, body)
+	}
+	return resp.StatusCode, body, nil
+}
+
+func (c *Client) send(ctx context.Context, path, accessToken string) (*http.Response, []byte, error) {
+	base := c.BaseURL
+	if base == "" {
+		base = DefaultBaseURL
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(base, "/")+path, nil)
+	if err != nil {
+		return nil, nil, fmt.Errorf("invalid Spotify Web API URL %q (check TOKENTRAY_API_URL): %w", base, err)
+	}
+	req.Header.Set("Authorization", "Bearer "+accessToken)
+	req.Header.Set("Accept", "application/json")
+	httpClient := c.HTTP
+	if httpClient == nil {
+		httpClient = defaultHTTP
+	}
+	resp, err := httpClient.Do(req)
+	if err != nil {
+		return nil, nil, fmt.Errorf("reach the Spotify Web API: %w", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes))
+	if err != nil {
+		return nil, nil, fmt.Errorf("read the Spotify Web API response to %s: %w", req.URL.Path, err)
+	}
+	return resp, body, nil
+}
+
+func newError(resp *http.Response, body []byte) *Error {
+	e := &Error{Status: resp.StatusCode, RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"))}
+	var wire struct {
+		Error struct {
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	if json.Unmarshal(body, &wire) == nil && wire.Error.Message != "" {
+		e.Message = wire.Error.Message
+	} else {
+		e.Message = http.StatusText(resp.StatusCode)
+	}
+	return e
+}
+
+// parseRetryAfter reads the delay-seconds form Spotify sends; anything else counts as absent.
+func parseRetryAfter(v string) time.Duration {
+	seconds, err := strconv.ParseInt(strings.TrimSpace(v), 10, 32)
+	if err != nil || seconds <= 0 {
+		return 0
+	}
+	return time.Duration(seconds) * time.Second
+}
