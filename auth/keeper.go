@@ -1,0 +1,76 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// EventKind says what the background keeper did.
+type EventKind int
+
+const (
+	// Refreshed: a new access token is in place (Event.Token).
+	Refreshed EventKind = iota
+	// NeedsLogin: Spotify refused the refresh token, or there is none; the keeper waits for a login.
+	NeedsLogin
+	// RefreshFailed: a transient failure (network, 5xx, 429); the keeper retries with backoff.
+	RefreshFailed
+)
+
+// Event reports one step of KeepAlive.
+type Event struct {
+	Kind     EventKind
+	Token    *UserToken // Refreshed
+	Err      error      // NeedsLogin, RefreshFailed
+	Failures int        // consecutive failures so far (RefreshFailed)
+}
+
+// keeperBackoff caps the waits between failed background refreshes.
+var keeperBackoff = RetryPolicy{Base: 5 * time.Second, Max: 5 * time.Minute}
+
+// KeepAlive refreshes the user token in the background so that it always has MinValid +
+// KeepAhead left, until ctx ends. It reports every change through notify (called on this
+// goroutine). After NeedsLogin it sleeps until a Login succeeds in this process.
+func (m *Manager) KeepAlive(ctx context.Context, notify func(Event)) {
+	failures := 0
+	last := ""
+	for {
+		ut, err := m.userToken(ctx, m.cfg.minValid()+KeepAhead, "")
+		var wait <-chan time.Time
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err == nil:
+			failures = 0
+			if ut.AccessToken != last {
+				last = ut.AccessToken
+				notify(Event{Kind: Refreshed, Token: ut})
+			}
+			due := ut.Expiry.Add(-m.cfg.minValid() - KeepAhead).Sub(m.now())
+			wait = time.After(max(due, time.Second))
+		case errors.Is(err, ErrNeedsLogin):
+			last = ""
+			notify(Event{Kind: NeedsLogin, Err: err})
+			wait = nil // only a login wakes us
+		default:
+			failures++
+			notify(Event{Kind: RefreshFailed, Err: err, Failures: failures})
+			wait = time.After(keeperBackoff.backoff(failures))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-wait:
+		case <-m.loggedIn:
+		}
+	}
+}
+
+// wakeKeeper tells a KeepAlive waiting for a login that one happened.
+func (m *Manager) wakeKeeper() {
+	select {
+	case m.loggedIn <- struct{}{}:
+	default:
+	}
+}

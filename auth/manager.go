@@ -1,0 +1,326 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+// KeepAhead is how much earlier than MinValid the background keeper refreshes, so that a copy
+// from the tray never has to wait for the network.
+const KeepAhead = 5 * time.Minute
+
+// ErrNoSecret means an app token was asked for without a client secret.
+var ErrNoSecret = errors.New("an app token needs the client secret (Client Credentials cannot use PKCE): " +
+	"add the secret in Settings, or set SPOTIFY_CLIENT_SECRET and run `tokentray login` again")
+
+// Manager hands out access tokens that stay valid for at least Config.MinValid. It is safe for
+// concurrent use: callers share one refresh in this process, and a lock file shares it with
+// other processes (the tray app and the CLI), which matters because a PKCE refresh revokes the
+// refresh token it used.
+type Manager struct {
+	cfg      Config
+	store    SecretStore
+	lockPath string
+	now      func() time.Time
+	retry    RetryPolicy
+
+	userTurn chan struct{} // one user-token refresh at a time; a channel so waiting honours ctx
+	appTurn  chan struct{}
+	loggedIn chan struct{} // wakes the keeper after a login
+
+	mu   sync.Mutex // guards user and app
+	user *UserToken
+	app  *AppToken
+}
+
+// Option adjusts a Manager; the defaults suit production.
+type Option func(*Manager)
+
+// WithClock replaces time.Now (tests).
+func WithClock(now func() time.Time) Option { return func(m *Manager) { m.now = now } }
+
+// WithRetry replaces DefaultRetry.
+func WithRetry(p RetryPolicy) Option { return func(m *Manager) { m.retry = p } }
+
+// NewManager returns a Manager storing secrets in store; lockPath is the cross-process refresh
+// lock (usually refresh.lock in the config dir).
+func NewManager(cfg Config, store SecretStore, lockPath string, opts ...Option) *Manager {
+	m := &Manager{
+		cfg:      cfg,
+		store:    store,
+		lockPath: lockPath,
+		now:      time.Now,
+		retry:    DefaultRetry,
+		userTurn: make(chan struct{}, 1),
+		appTurn:  make(chan struct{}, 1),
+		loggedIn: make(chan struct{}, 1),
+	}
+	for _, o := range opts {
+		o(m)
+	}
+	return m
+}
+
+// Config returns the configuration the manager was made with.
+func (m *Manager) Config() Config { return m.cfg }
+
+// Store returns where the manager keeps secrets.
+func (m *Manager) Store() SecretStore { return m.store }
+
+// Token returns a user access token valid for at least MinValid, refreshing if needed.
+func (m *Manager) Token(ctx context.Context) (*oauth2.Token, error) {
+	ut, err := m.userToken(ctx, m.cfg.minValid(), "")
+	if err != nil {
+		return nil, err
+	}
+	return ut.oauth2(), nil
+}
+
+// ForceRefresh refreshes although the token looked valid, for when Spotify answered 401. When
+// several callers hit the same 401, only the first refreshes; the others get its result.
+func (m *Manager) ForceRefresh(ctx context.Context) (*oauth2.Token, error) {
+	stale := ""
+	if ut := m.Cached(); ut != nil {
+		stale = ut.AccessToken
+	}
+	ut, err := m.userToken(ctx, m.cfg.minValid(), stale)
+	if err != nil {
+		return nil, err
+	}
+	return ut.oauth2(), nil
+}
+
+// Cached returns the user token this process holds, without touching the store or network.
+// Copying from the tray uses it so that a click never waits.
+func (m *Manager) Cached() *UserToken {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.user == nil {
+		return nil
+	}
+	c := *m.user
+	return &c
+}
+
+// Stored reads the user authorization from the store (also one another process wrote).
+func (m *Manager) Stored() (*UserToken, error) {
+	ut, err := loadJSON[UserToken](m.store, KeyUserToken)
+	if errors.Is(err, ErrSecretNotFound) {
+		return nil, fmt.Errorf("%w (not logged in)", ErrNeedsLogin)
+	}
+	return ut, err
+}
+
+// userToken returns a token with at least minValid left. With stale set, a token equal to stale
+// is not good enough whatever its expiry.
+func (m *Manager) userToken(ctx context.Context, minValid time.Duration, stale string) (*UserToken, error) {
+	good := func(ut *UserToken) bool {
+		return ut != nil && ut.AccessToken != stale && ut.Remaining(m.now()) >= minValid
+	}
+	if ut := m.Cached(); good(ut) {
+		return ut, nil
+	}
+	if err := acquire(ctx, m.userTurn); err != nil {
+		return nil, err
+	}
+	defer func() { <-m.userTurn }()
+	// Whoever held the turn before us may have refreshed already.
+	if ut := m.Cached(); good(ut) {
+		return ut, nil
+	}
+	unlock, err := LockFile(ctx, m.lockPath)
+	if err != nil {
+		return nil, fmt.Errorf("waiting for the refresh lock %s: %w", m.lockPath, err)
+	}
+	defer unlock()
+	// Another process may have refreshed (and rotated the refresh token) while we waited.
+	ut, err := m.Stored()
+	if err != nil {
+		return nil, err
+	}
+	if err := m.usable(ut); err != nil {
+		return nil, err
+	}
+	if good(ut) {
+		m.setUser(ut)
+		return ut, nil
+	}
+	return m.refresh(ctx, ut)
+}
+
+// usable rejects stored authorizations that a refresh cannot heal.
+func (m *Manager) usable(ut *UserToken) error {
+	switch {
+	case ut.NeedsLogin:
+		return fmt.Errorf("%w: %s", ErrNeedsLogin, ut.NeedsLoginReason)
+	case ut.ClientID != m.cfg.ClientID:
+		return fmt.Errorf("%w: the stored login belongs to client ID %s, the settings name %s", ErrNeedsLogin, Redact(ut.ClientID), Redact(m.cfg.ClientID))
+	case ut.RefreshToken == "":
+		return fmt.Errorf("%w (no refresh token stored)", ErrNeedsLogin)
+	}
+	return nil
+}
+
+// refresh trades the refresh token for a new access token. A rotated refresh token is stored
+// before the new access token is handed to anyone: the old one is already revoked.
+func (m *Manager) refresh(ctx context.Context, ut *UserToken) (*UserToken, error) {
+	src := m.cfg.oauth2("").TokenSource(m.cfg.withHTTPClient(ctx), &oauth2.Token{RefreshToken: ut.RefreshToken})
+	tok, err := m.retry.do(ctx, src.Token)
+	if err != nil {
+		err = describeTokenError("refreshing the access token", err)
+		if errors.Is(err, ErrNeedsLogin) {
+			m.markNeedsLogin(ut, err)
+		}
+		return nil, err
+	}
+	next := *ut
+	next.AccessToken = tok.AccessToken
+	next.TokenType = tok.TokenType
+	next.Expiry = expiryOf(tok, m.now())
+	if tok.RefreshToken != "" {
+		next.RefreshToken = tok.RefreshToken
+	}
+	if scope := scopeOf(tok); scope != "" {
+		next.Scope = scope
+	}
+	if err := m.storeUserToken(&next); err != nil {
+		return nil, fmt.Errorf("refreshed, but could not save the new token: %w", err)
+	}
+	return &next, nil
+}
+
+// markNeedsLogin keeps the record (for `tokentray status`) but flags it, so that no process
+// keeps retrying a refresh token Spotify refused.
+func (m *Manager) markNeedsLogin(ut *UserToken, cause error) {
+	flagged := *ut
+	flagged.NeedsLogin = true
+	flagged.NeedsLoginReason = fmt.Sprintf("Spotify refused the refresh token on %s (%v); it was revoked, "+
+		"used up by another program, or is older than six months (authorized %s). Log in again.",
+		m.now().Format("2006-01-02 15:04"), errors.Unwrap(cause), ut.AuthorizedAt.Format("2006-01-02"))
+	// The error we return already says "log in"; a failed write here changes nothing for the user.
+	_ = m.storeUserToken(&flagged)
+}
+
+func (m *Manager) storeUserToken(ut *UserToken) error {
+	if err := saveJSON(m.store, KeyUserToken, ut); err != nil {
+		return fmt.Errorf("saving the login to %s: %w", m.store.Describe(), err)
+	}
+	m.setUser(ut)
+	return nil
+}
+
+func (m *Manager) setUser(ut *UserToken) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c := *ut
+	m.user = &c
+}
+
+// SetAccount records whose token this is, after the caller asked /v1/me.
+func (m *Manager) SetAccount(ctx context.Context, acct Account) error {
+	unlock, err := LockFile(ctx, m.lockPath)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	ut, err := m.Stored()
+	if err != nil {
+		return err
+	}
+	ut.Account = acct
+	return m.storeUserToken(ut)
+}
+
+// AppToken returns a Client Credentials token valid for at least MinValid. It identifies the
+// app, not a user, and needs the client secret.
+func (m *Manager) AppToken(ctx context.Context) (*oauth2.Token, error) {
+	if m.cfg.UsesPKCE() {
+		return nil, ErrNoSecret
+	}
+	good := func(t *AppToken) bool {
+		return t != nil && t.ClientID == m.cfg.ClientID && t.Expiry.Sub(m.now()) >= m.cfg.minValid()
+	}
+	if err := acquire(ctx, m.appTurn); err != nil {
+		return nil, err
+	}
+	defer func() { <-m.appTurn }()
+	m.mu.Lock()
+	cached := m.app
+	m.mu.Unlock()
+	if !good(cached) {
+		// Another process (the tray) may have fetched one; sharing it spares a request.
+		if stored, err := loadJSON[AppToken](m.store, KeyAppToken); err == nil {
+			cached = stored
+		} else if !errors.Is(err, ErrSecretNotFound) {
+			return nil, err
+		}
+	}
+	if !good(cached) {
+		tok, err := m.retry.do(ctx, func() (*oauth2.Token, error) {
+			return m.cfg.clientCredentials().Token(m.cfg.withHTTPClient(ctx))
+		})
+		if err != nil {
+			return nil, describeTokenError("requesting an app token", err)
+		}
+		cached = &AppToken{AccessToken: tok.AccessToken, TokenType: tok.TokenType, Expiry: expiryOf(tok, m.now()), ClientID: m.cfg.ClientID}
+		if err := saveJSON(m.store, KeyAppToken, cached); err != nil {
+			return nil, fmt.Errorf("saving the app token to %s: %w", m.store.Describe(), err)
+		}
+	}
+	m.mu.Lock()
+	m.app = cached
+	m.mu.Unlock()
+	return &oauth2.Token{AccessToken: cached.AccessToken, TokenType: cached.TokenType, Expiry: cached.Expiry}, nil
+}
+
+// Logout forgets the tokens; with all, the client secret too. The settings file is the
+// caller's to remove.
+func (m *Manager) Logout(all bool) error {
+	keys := []string{KeyUserToken, KeyAppToken}
+	if all {
+		keys = append(keys, KeyClientSecret)
+	}
+	var errs []error
+	for _, k := range keys {
+		if err := m.store.Delete(k); err != nil {
+			errs = append(errs, fmt.Errorf("removing %s from %s: %w", k, m.store.Describe(), err))
+		}
+	}
+	m.mu.Lock()
+	m.user, m.app = nil, nil
+	m.mu.Unlock()
+	return errors.Join(errs...)
+}
+
+func acquire(ctx context.Context, turn chan struct{}) error {
+	select {
+	case turn <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (ut *UserToken) oauth2() *oauth2.Token {
+	return (&oauth2.Token{AccessToken: ut.AccessToken, TokenType: ut.TokenType, RefreshToken: ut.RefreshToken, Expiry: ut.Expiry}).
+		WithExtra(map[string]any{"scope": ut.Scope})
+}
+
+// expiryOf computes the expiry from expires_in with our clock, so that tests with a fake clock
+// and x/oauth2's own time.Now agree.
+func expiryOf(tok *oauth2.Token, now time.Time) time.Time {
+	if tok.ExpiresIn > 0 {
+		return now.Add(time.Duration(tok.ExpiresIn) * time.Second)
+	}
+	return tok.Expiry
+}
+
+func scopeOf(tok *oauth2.Token) string {
+	s, _ := tok.Extra("scope").(string)
+	return s
+}

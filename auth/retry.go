@@ -1,0 +1,159 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+// ErrUnreachable marks failures to reach Spotify at all (network down, timeouts, 5xx, 429):
+// worth retrying later, and exit code 4 in the CLI.
+var ErrUnreachable = errors.New("Spotify is unreachable")
+
+// RetryPolicy bounds the retries of one token request. Waits grow exponentially from Base to
+// Max with full jitter, so that many clients recovering together do not retry in lockstep.
+type RetryPolicy struct {
+	Attempts int
+	Base     time.Duration
+	Max      time.Duration
+	// Sleep waits for d or until ctx ends; tests replace it to observe the waits.
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+// DefaultRetry suits an interactive call: a handful of tries within about half a minute.
+var DefaultRetry = RetryPolicy{Attempts: 4, Base: 500 * time.Millisecond, Max: 10 * time.Second, Sleep: sleepCtx}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// backoff returns the wait before retry number n (1-based).
+func (p RetryPolicy) backoff(n int) time.Duration {
+	d := p.Base << min(n-1, 20)
+	if d <= 0 || d > p.Max {
+		d = p.Max
+	}
+	// Full jitter, but never less than half, so a wait is still a wait.
+	return d/2 + rand.N(d/2+1)
+}
+
+// do runs fetch until it succeeds, fails for good, or the attempts run out. A 429 waits for
+// Retry-After; if that is longer than the context allows, it gives up at once and says so.
+func (p RetryPolicy) do(ctx context.Context, fetch func() (*oauth2.Token, error)) (*oauth2.Token, error) {
+	attempts := max(p.Attempts, 1)
+	sleep := p.Sleep
+	if sleep == nil {
+		sleep = sleepCtx
+	}
+	var err error
+	for n := 1; ; n++ {
+		var tok *oauth2.Token
+		tok, err = fetch()
+		if err == nil {
+			return tok, nil
+		}
+		wait, retryable := retryDelay(err)
+		if !retryable || n >= attempts || ctx.Err() != nil {
+			return nil, err
+		}
+		if wait == 0 {
+			wait = p.backoff(n)
+		}
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+			return nil, fmt.Errorf("%w (next try allowed in %s)", err, wait.Round(time.Second))
+		}
+		if serr := sleep(ctx, wait); serr != nil {
+			return nil, err
+		}
+	}
+}
+
+// retryDelay classifies a token-request error: retryable or not, and the wait Spotify asked for.
+func retryDelay(err error) (time.Duration, bool) {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return 0, false
+	}
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) && re.Response != nil {
+		switch code := re.Response.StatusCode; {
+		case code == http.StatusTooManyRequests:
+			return retryAfter(re.Response.Header), true
+		case code >= 500:
+			return 0, true
+		default:
+			return 0, false
+		}
+	}
+	var netErr net.Error
+	var urlErr *url.Error
+	return 0, errors.As(err, &netErr) || errors.As(err, &urlErr)
+}
+
+// retryAfter reads Retry-After in seconds (Spotify's form); a missing or odd value means 1 s.
+func retryAfter(h http.Header) time.Duration {
+	secs, err := strconv.Atoi(h.Get("Retry-After"))
+	if err != nil || secs < 1 {
+		return time.Second
+	}
+	return time.Duration(secs) * time.Second
+}
+
+// describeTokenError turns an x/oauth2 error into one that says what happened and what to do.
+// It never includes request bodies, which carry secrets.
+func describeTokenError(op string, err error) error {
+	var re *oauth2.RetrieveError
+	if !errors.As(err, &re) {
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return err
+		}
+		return fmt.Errorf("%w while %s: %v; check your network connection and try again", ErrUnreachable, op, trimURLError(err))
+	}
+	status := 0
+	if re.Response != nil {
+		status = re.Response.StatusCode
+	}
+	detail := re.ErrorCode
+	if re.ErrorDescription != "" {
+		detail += ": " + re.ErrorDescription
+	}
+	if detail == "" {
+		detail = fmt.Sprintf("HTTP %d", status)
+	}
+	switch {
+	case status == http.StatusTooManyRequests:
+		return fmt.Errorf("%w while %s: rate limited (HTTP 429); try again in %s", ErrUnreachable, op, retryAfter(re.Response.Header))
+	case status >= 500:
+		return fmt.Errorf("%w while %s: Spotify answered HTTP %d; try again later", ErrUnreachable, op, status)
+	case re.ErrorCode == "invalid_grant":
+		return fmt.Errorf("%w (Spotify answered %s while %s)", ErrNeedsLogin, detail, op)
+	case re.ErrorCode == "invalid_client":
+		return fmt.Errorf("Spotify refused the app credentials while %s (%s): check the client ID and secret at developer.spotify.com/dashboard → your app → Settings", op, detail)
+	default:
+		return fmt.Errorf("Spotify refused %s (%s)", op, detail)
+	}
+}
+
+// trimURLError drops the URL from a transport error: it is noise for the user and, for a
+// misconfigured host, can be long.
+func trimURLError(err error) error {
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		return urlErr.Err
+	}
+	return err
+}
