@@ -26,6 +26,9 @@ type Event struct {
 	Failures int        // consecutive failures so far (RefreshFailed)
 }
 
+// keeperRecheck bounds how long the keeper trusts a timer.
+const keeperRecheck = time.Minute
+
 // keeperBackoff caps the waits between failed background refreshes.
 var keeperBackoff = RetryPolicy{Base: 5 * time.Second, Max: 5 * time.Minute}
 
@@ -47,8 +50,10 @@ func (m *Manager) KeepAlive(ctx context.Context, notify func(Event)) {
 				last = ut.AccessToken
 				notify(Event{Kind: Refreshed, Token: ut})
 			}
+			// Re-check at least every minute: timers do not run while a laptop sleeps, and
+			// the check costs nothing while the cached token is still good.
 			due := ut.Expiry.Add(-m.cfg.minValid() - KeepAhead).Sub(m.now())
-			wait = time.After(max(due, time.Second))
+			wait = time.After(min(max(due, time.Second), keeperRecheck))
 		case errors.Is(err, ErrNeedsLogin):
 			last = ""
 			notify(Event{Kind: NeedsLogin, Err: err})

@@ -214,9 +214,15 @@ func (m *Manager) storeUserToken(ut *UserToken) error {
 	return nil
 }
 
+// setUser caches ut for Cached and the fast path of Token; a flagged record is not cached, so
+// nobody is handed the access token of a login Spotify refused.
 func (m *Manager) setUser(ut *UserToken) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if ut.NeedsLogin {
+		m.user = nil
+		return
+	}
 	c := *ut
 	m.user = &c
 }

@@ -208,6 +208,9 @@ func TestInvalidGrantMeansNeedsLoginAndStopsRetrying(t *testing.T) {
 	if serr != nil || !stored.NeedsLogin || stored.RefreshToken != first.RefreshToken || !strings.Contains(stored.NeedsLoginReason, "six months") {
 		t.Fatalf("stored %+v (%v): want the record kept and flagged", stored, serr)
 	}
+	if m.Cached() != nil {
+		t.Fatal("the access token of a refused login is still handed out from memory")
+	}
 	before := len(fake.Requests())
 	if _, err := m.Token(context.Background()); !errors.Is(err, ErrNeedsLogin) {
 		t.Fatalf("second call: %v", err)

@@ -8,6 +8,9 @@ import (
 	"path/filepath"
 )
 
+// KeyringService names tokentray's entries in the system keyring; the app and the CLI share it.
+const KeyringService = "tokentray"
+
 // Profile is one local tokentray setup: its config directory, settings and secret store. The
 // CLI and the desktop app open the same profile, so they share one login.
 type Profile struct {

@@ -1,6 +1,9 @@
 package fakespotify
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // DemoApp is the app the demo mode registers. Its redirect URI has no port,
 // so a loopback callback on any port matches.
@@ -31,4 +34,19 @@ func DemoQueue() []Item {
 		track("8VcM5pZr1LgTa7EoKw3BnU", "Saltwater Radio", "Low Tide FM", 88, "Desmond Kettle & the Drifts"),
 		track("0QaH4sJy6DfXn2WbRt8MzC", "Afterglow Protocol", "Afterglow Protocol", 66, "Neon Thimble"),
 	}
+}
+
+// StartDemo starts a fake with DemoApp registered and DemoQueue looping, listening on addr;
+// the app's demo mode and `tokentray fake-spotify` use it.
+func StartDemo(addr string, o Options) (*Server, error) {
+	o.Loop = true
+	srv := New(o)
+	if err := srv.RegisterApp(DemoApp); err != nil {
+		return nil, err
+	}
+	srv.Player().SetQueue(DemoQueue()...)
+	if _, err := srv.Start(addr); err != nil {
+		return nil, fmt.Errorf("starting the fake Spotify on %s: %w", addr, err)
+	}
+	return srv, nil
 }
