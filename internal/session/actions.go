@@ -1,0 +1,250 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"tokentray/auth"
+)
+
+// SaveSettings validates and stores the settings. With secretChanged the client secret is
+// replaced by secret ("" removes it: PKCE from then on); otherwise the stored one stays.
+// Invalid settings change nothing and return auth.FieldErrors.
+func (s *Session) SaveSettings(settings auth.Settings, secret string, secretChanged bool) error {
+	if err := settings.Validate(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	store := s.store
+	s.mu.Unlock()
+	if store == nil && secretChanged && secret != "" {
+		return fmt.Errorf("cannot store the client secret: %s", s.State().StorageErr)
+	}
+	if err := auth.SaveSettings(s.o.ConfigDir, settings); err != nil {
+		return err
+	}
+	if store != nil && secretChanged {
+		var err error
+		if secret == "" {
+			err = store.Delete(auth.KeyClientSecret)
+		} else {
+			err = store.Set(auth.KeyClientSecret, secret)
+		}
+		if err != nil {
+			return fmt.Errorf("saving the client secret to %s: %w", store.Describe(), err)
+		}
+	}
+	var rebuildErr error
+	s.update(func(st *State) {
+		st.Settings = settings
+		st.HasSettings = true
+		if store != nil {
+			rebuildErr = s.rebuildManager()
+		}
+	})
+	if rebuildErr != nil {
+		return rebuildErr
+	}
+	s.restartKeeper()
+	return nil
+}
+
+// StartLogin starts the login in the background and returns at once; State.Login follows it.
+// The browser opens on the authorize URL, which the state also carries for when none opens.
+func (s *Session) StartLogin() error {
+	m, err := s.manager()
+	if err != nil {
+		return err
+	}
+	if !s.State().HasSettings {
+		return errors.New("enter and save the client ID first")
+	}
+	ctx, cancel := context.WithCancel(s.background())
+	s.mu.Lock()
+	if s.st.Login.InProgress {
+		s.mu.Unlock()
+		cancel()
+		return errors.New("a login is already waiting for the browser: finish it or press Cancel")
+	}
+	s.stopLog = cancel
+	s.st.Login = LoginState{InProgress: true}
+	s.mu.Unlock()
+	s.update(func(*State) {}) // publish
+
+	go func() {
+		defer cancel()
+		ut, err := m.Login(ctx, auth.LoginOptions{
+			OnAuthorizeURL: func(u string) { s.update(func(st *State) { st.Login.AuthorizeURL = u }) },
+			OpenBrowser:    s.openBrowser,
+		})
+		s.finishLogin(ctx, m, ut, err)
+	}()
+	return nil
+}
+
+// openBrowser never fails the login: without a browser the user can still open the URL shown.
+func (s *Session) openBrowser(u string) error {
+	if s.o.OpenBrowser == nil {
+		return nil
+	}
+	if err := s.o.OpenBrowser(u); err != nil {
+		s.update(func(st *State) {
+			st.Login.Err = fmt.Sprintf("No browser opened (%v): open the URL below yourself.", err)
+		})
+	}
+	return nil
+}
+
+func (s *Session) finishLogin(ctx context.Context, m *auth.Manager, ut *auth.UserToken, err error) {
+	if err != nil {
+		msg := err.Error()
+		if errors.Is(err, context.Canceled) {
+			msg = "" // the user pressed Cancel: nothing to report
+		}
+		s.update(func(st *State) { st.Login = LoginState{Err: msg} })
+		return
+	}
+	// Who logged in: a failure here does not undo the login.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
+	defer cancel()
+	if me, err := s.api.Me(ctx); err == nil {
+		acct := auth.Account{ID: me.ID, DisplayName: me.DisplayName}
+		if err := m.SetAccount(ctx, acct); err == nil {
+			ut.Account = acct
+		}
+	}
+	s.update(func(st *State) {
+		st.Login = LoginState{}
+		s.applyToken(st, ut)
+		st.LastError = ""
+	})
+	s.allowNotification("needs-login")
+	s.poller.Wake()
+	name := ut.Account.DisplayName
+	if name == "" {
+		name = ut.Account.ID
+	}
+	s.notify("", "tokentray: logged in",
+		fmt.Sprintf("Logged in to Spotify as %s. Tokens are kept fresh in the background.", name))
+}
+
+// CancelLogin stops a login that waits for the browser.
+func (s *Session) CancelLogin() {
+	s.mu.Lock()
+	stop := s.stopLog
+	s.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
+}
+
+// UserToken returns the current user access token without waiting on the network. When none
+// with MinValid left is at hand, it says why, and starts a refresh if one can help.
+func (s *Session) UserToken() (string, time.Duration, error) {
+	m, err := s.manager()
+	if err != nil {
+		return "", 0, err
+	}
+	st := s.State()
+	minValid := time.Duration(st.Settings.MinValidSeconds) * time.Second
+	if ut := m.Cached(); ut != nil {
+		if left := ut.Remaining(time.Now()); left >= minValid {
+			return ut.AccessToken, left, nil
+		}
+	}
+	switch {
+	case st.NeedsLogin:
+		return "", 0, fmt.Errorf("%w: %s", auth.ErrNeedsLogin, st.NeedsLoginReason)
+	case !st.LoggedIn:
+		return "", 0, fmt.Errorf("%w (not logged in yet)", auth.ErrNeedsLogin)
+	}
+	go m.Token(s.background()) //nolint:errcheck // the keeper reports the outcome through the state.
+	why := "Spotify has not answered yet"
+	if st.LastError != "" {
+		why = st.LastError
+	}
+	return "", 0, fmt.Errorf("no fresh token yet (%s); tokentray is refreshing it, try again in a moment", why)
+}
+
+// AppToken returns the Client Credentials token kept ready in the background.
+func (s *Session) AppToken() (string, time.Duration, error) {
+	m, err := s.manager()
+	if err != nil {
+		return "", 0, err
+	}
+	if m.Config().UsesPKCE() {
+		return "", 0, auth.ErrNoSecret
+	}
+	s.mu.Lock()
+	tok := s.appToken
+	s.mu.Unlock()
+	if tok != nil {
+		if left := time.Until(tok.Expiry); left >= m.Config().MinValid {
+			return tok.AccessToken, left, nil
+		}
+	}
+	go func() {
+		if tok, err := m.AppToken(s.background()); err == nil {
+			s.mu.Lock()
+			if s.mgr == m {
+				s.appToken = tok
+			}
+			s.mu.Unlock()
+		}
+	}()
+	return "", 0, errors.New("no app token yet: tokentray is requesting one, try again in a moment")
+}
+
+// EnvText returns the SPOTIFY_* lines for other tools, as a .env file.
+func (s *Session) EnvText() (string, error) {
+	m, err := s.manager()
+	if err != nil {
+		return "", err
+	}
+	creds, err := m.ToolCredentials()
+	if err != nil {
+		return "", err
+	}
+	text, err := creds.Format("dotenv")
+	if err != nil {
+		return "", err
+	}
+	if creds.PKCE() {
+		text = "# PKCE login: this refresh token rotates on every refresh, so tokentray and another tool\n" +
+			"# cannot share it. For a tool, add the client secret in tokentray and log in again.\n" + text
+	}
+	return text, nil
+}
+
+// TestToken asks Spotify who the token belongs to and describes the answer.
+func (s *Session) TestToken(ctx context.Context) (string, error) {
+	me, err := s.api.Me(ctx)
+	if err != nil {
+		return "", err
+	}
+	name := me.ID
+	if me.DisplayName != "" && me.DisplayName != me.ID {
+		name = fmt.Sprintf("%s (%s)", me.DisplayName, me.ID)
+	}
+	return "The token works: Spotify says it belongs to " + name + ".", nil
+}
+
+// Logout forgets the tokens; with all, the client secret too. The settings stay.
+func (s *Session) Logout(all bool) error {
+	m, err := s.manager()
+	if err != nil {
+		return err
+	}
+	s.CancelLogin()
+	err = m.Logout(all)
+	var rebuildErr error
+	s.update(func(st *State) {
+		s.applyLoggedOut(st)
+		rebuildErr = s.rebuildManager()
+	})
+	s.restartKeeper()
+	s.poller.Wake()
+	return errors.Join(err, rebuildErr)
+}

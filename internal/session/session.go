@@ -1,0 +1,359 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"slices"
+	"sync"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"tokentray/auth"
+	"tokentray/internal/nowplaying"
+	"tokentray/internal/webapi"
+)
+
+// Options say where the session keeps things and whom it talks to.
+type Options struct {
+	ConfigDir string
+	Service   string // keyring service name
+	Insecure  bool   // allow the unencrypted file store when there is no keyring
+	// Store replaces the keyring (tests; demo mode without a keyring).
+	Store auth.SecretStore
+	Demo  bool
+
+	AccountsURL, APIURL string // "" means the environment or Spotify
+
+	OpenBrowser func(url string) error
+	// Notify shows a desktop notification; called only when the settings allow notifications.
+	Notify func(title, body string)
+	Clock  nowplaying.Clock // nil means the real clock
+}
+
+// Session is the running app's state. Its methods are safe for concurrent use; subscribers are
+// called on background goroutines and must hand UI work to the UI thread themselves.
+type Session struct {
+	o      Options
+	poller *nowplaying.Poller
+	api    *webapi.Client
+
+	mu       sync.Mutex
+	st       State
+	store    auth.SecretStore // nil when no keyring could be opened
+	mgr      *auth.Manager    // nil without a store
+	subs     map[int]func(State)
+	nextSub  int
+	runCtx   context.Context
+	stopKeep context.CancelFunc
+	stopLog  context.CancelFunc
+	appToken *oauth2.Token
+	warned   map[string]bool // notifications already shown this run
+}
+
+// Open loads the settings and opens the secret store. A missing keyring is not an error here:
+// the state says so and the window shows it; only a damaged settings file is.
+func Open(o Options) (*Session, error) {
+	settings, found, err := auth.LoadSettings(o.ConfigDir)
+	if err != nil {
+		return nil, err
+	}
+	s := &Session{o: o, subs: map[int]func(State){}, warned: map[string]bool{}}
+	s.st = State{Demo: o.Demo, Settings: settings, HasSettings: found}
+	s.store = o.Store
+	if s.store == nil {
+		s.store, err = auth.OpenStore(auth.StoreOptions{Service: o.Service, ConfigDir: o.ConfigDir, Insecure: o.Insecure})
+	}
+	if err != nil {
+		s.store = nil
+		s.st.StorageErr = err.Error()
+	} else {
+		s.st.Storage = s.store.Describe()
+		s.st.InsecureStorage = s.store.Insecure()
+		if err := s.rebuildManager(); err != nil {
+			s.st.LastError = err.Error()
+		}
+	}
+	s.api = &webapi.Client{BaseURL: s.apiURL(), HTTP: &http.Client{Timeout: 20 * time.Second}, Tokens: currentTokens{s}}
+	s.poller = &nowplaying.Poller{
+		Source:      s.api,
+		Clock:       o.Clock,
+		OnChange:    func(np nowplaying.State) { s.update(func(st *State) { st.NowPlaying = np }) },
+		IsLoggedOut: func(err error) bool { return errors.Is(err, auth.ErrNeedsLogin) || errors.Is(err, errNoStore) },
+	}
+	return s, nil
+}
+
+var errNoStore = errors.New("no secret store")
+
+func (s *Session) apiURL() string {
+	if s.o.APIURL != "" {
+		return s.o.APIURL
+	}
+	return auth.APIURL()
+}
+
+// rebuildManager makes a manager for the current settings and stored secret, and reads the
+// stored login into the state. Callers hold mu or own s exclusively.
+func (s *Session) rebuildManager() error {
+	secret, err := s.store.Get(auth.KeyClientSecret)
+	if errors.Is(err, auth.ErrSecretNotFound) {
+		secret, err = "", nil
+	}
+	if err != nil {
+		return fmt.Errorf("reading the client secret from %s: %w", s.store.Describe(), err)
+	}
+	cfg := auth.ConfigFromSettings(s.st.Settings, secret)
+	if s.o.AccountsURL != "" {
+		cfg.AccountsURL = s.o.AccountsURL
+	}
+	s.mgr = auth.NewManager(cfg, s.store, filepath.Join(s.o.ConfigDir, "refresh.lock"))
+	s.st.HasSecret = secret != ""
+	s.appToken = nil
+	ut, err := s.mgr.Stored()
+	switch {
+	case err == nil:
+		s.applyToken(&s.st, ut)
+	case errors.Is(err, auth.ErrNeedsLogin):
+		s.applyLoggedOut(&s.st)
+	default:
+		return err
+	}
+	return nil
+}
+
+// applyToken derives the login part of the state from a stored authorization.
+func (s *Session) applyToken(st *State, ut *auth.UserToken) {
+	st.NeedsLogin = ut.NeedsLogin || ut.ClientID != st.Settings.ClientID
+	st.NeedsLoginReason = ut.NeedsLoginReason
+	if ut.ClientID != st.Settings.ClientID {
+		st.NeedsLoginReason = "The client ID changed since the last login: log in again."
+	}
+	st.LoggedIn = !st.NeedsLogin
+	st.Account = ut.Account
+	st.GrantedScopes = ut.GrantedScopes()
+	st.MissingScopes = nil
+	for _, want := range st.Settings.Scopes {
+		if !slices.Contains(st.GrantedScopes, want) {
+			st.MissingScopes = append(st.MissingScopes, want)
+		}
+	}
+	st.AccessExpiry = ut.Expiry
+	st.AuthorizedAt = ut.AuthorizedAt
+	st.RefreshExpires = ut.RefreshExpires()
+}
+
+func (s *Session) applyLoggedOut(st *State) {
+	st.LoggedIn, st.NeedsLogin, st.NeedsLoginReason = false, false, ""
+	st.Account, st.GrantedScopes, st.MissingScopes = auth.Account{}, nil, nil
+	st.AccessExpiry, st.AuthorizedAt, st.RefreshExpires = time.Time{}, time.Time{}, time.Time{}
+}
+
+// State returns the current state.
+func (s *Session) State() State {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.st
+}
+
+// Subscribe calls fn with every new state until unsubscribe is called.
+func (s *Session) Subscribe(fn func(State)) (unsubscribe func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := s.nextSub
+	s.nextSub++
+	s.subs[id] = fn
+	return func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		delete(s.subs, id)
+	}
+}
+
+// update changes the state under the lock and then tells the subscribers, outside it.
+func (s *Session) update(change func(st *State)) {
+	s.mu.Lock()
+	change(&s.st)
+	st := s.st
+	subs := make([]func(State), 0, len(s.subs))
+	for _, fn := range s.subs {
+		subs = append(subs, fn)
+	}
+	s.mu.Unlock()
+	for _, fn := range subs {
+		fn(st)
+	}
+}
+
+// notify shows a notification if the user wants notifications: at most once per key until
+// allowNotification(key), or every time for the key "".
+func (s *Session) notify(key, title, body string) {
+	s.mu.Lock()
+	allowed := s.st.Settings.Notifications && s.o.Notify != nil && !s.warned[key]
+	if key != "" {
+		s.warned[key] = true
+	}
+	s.mu.Unlock()
+	if allowed {
+		s.o.Notify(title, body)
+	}
+}
+
+// allowNotification lets a notification keyed key show again (its condition ended).
+func (s *Session) allowNotification(key string) {
+	s.mu.Lock()
+	delete(s.warned, key)
+	s.mu.Unlock()
+}
+
+// Run keeps the tokens fresh and follows what plays until ctx ends.
+func (s *Session) Run(ctx context.Context) {
+	s.mu.Lock()
+	s.runCtx = ctx
+	s.mu.Unlock()
+	s.restartKeeper()
+	s.poller.Run(ctx)
+}
+
+// restartKeeper (re)starts the background refreshes for the current manager.
+func (s *Session) restartKeeper() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopKeep != nil {
+		s.stopKeep()
+		s.stopKeep = nil
+	}
+	if s.runCtx == nil || s.mgr == nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(s.runCtx)
+	s.stopKeep = cancel
+	mgr := s.mgr
+	go mgr.KeepAlive(ctx, func(e auth.Event) { s.onKeeperEvent(mgr, e) })
+	if !mgr.Config().UsesPKCE() {
+		go s.keepAppToken(ctx, mgr)
+	}
+}
+
+// refreshExpiryWarning is how early the user hears that the six months are nearly over.
+const refreshExpiryWarning = 7 * 24 * time.Hour
+
+func (s *Session) onKeeperEvent(mgr *auth.Manager, e auth.Event) {
+	s.mu.Lock()
+	current := s.mgr == mgr
+	s.mu.Unlock()
+	if !current {
+		return // a keeper of replaced settings reporting on its way out
+	}
+	switch e.Kind {
+	case auth.Refreshed:
+		wasLoggedIn := s.State().LoggedIn
+		s.update(func(st *State) {
+			s.applyToken(st, e.Token)
+			st.LastError = ""
+		})
+		s.allowNotification("needs-login")
+		s.allowNotification("refresh-failing")
+		if !wasLoggedIn {
+			s.poller.Wake()
+		}
+		if left := time.Until(e.Token.RefreshExpires()); left < refreshExpiryWarning {
+			s.notify("refresh-expiry", "tokentray: log in again soon",
+				fmt.Sprintf("Spotify stops accepting this login on %s (six months after you authorized it). Log in again before then.",
+					e.Token.RefreshExpires().Local().Format("Mon 2 Jan 15:04")))
+		}
+	case auth.NeedsLogin:
+		ut, err := mgr.Stored()
+		s.update(func(st *State) {
+			if err == nil {
+				s.applyToken(st, ut)
+			} else {
+				s.applyLoggedOut(st)
+			}
+		})
+		if err == nil && ut.NeedsLogin {
+			s.notify("needs-login", "tokentray: log in again", ut.NeedsLoginReason)
+		}
+		s.poller.Wake() // let it see the logged-out state now rather than at its next poll
+	case auth.RefreshFailed:
+		s.update(func(st *State) { st.LastError = e.Err.Error() })
+		if e.Failures >= 3 {
+			s.notify("refresh-failing", "tokentray: cannot refresh the token",
+				fmt.Sprintf("%d attempts failed; tokentray keeps trying. Last error: %v", e.Failures, e.Err))
+		}
+	}
+}
+
+// keepAppToken keeps a Client Credentials token ready so that copying one never waits.
+func (s *Session) keepAppToken(ctx context.Context, mgr *auth.Manager) {
+	failures := 0
+	for {
+		tok, err := mgr.AppToken(ctx)
+		wait := time.Minute
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			failures++
+			wait = min(time.Duration(failures)*10*time.Second, 5*time.Minute)
+		} else {
+			failures = 0
+			s.mu.Lock()
+			if s.mgr == mgr {
+				s.appToken = tok
+			}
+			s.mu.Unlock()
+			due := time.Until(tok.Expiry) - mgr.Config().MinValid - auth.KeepAhead
+			wait = min(max(due, time.Second), time.Minute)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+	}
+}
+
+// currentTokens lets the Web API client follow the session's current manager, which changes
+// when the settings do.
+type currentTokens struct{ s *Session }
+
+func (c currentTokens) manager() (*auth.Manager, error) {
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	if c.s.mgr == nil {
+		return nil, fmt.Errorf("%w: %s", errNoStore, c.s.st.StorageErr)
+	}
+	return c.s.mgr, nil
+}
+
+func (c currentTokens) Token(ctx context.Context) (*oauth2.Token, error) {
+	m, err := c.manager()
+	if err != nil {
+		return nil, err
+	}
+	return m.Token(ctx)
+}
+
+func (c currentTokens) ForceRefresh(ctx context.Context) (*oauth2.Token, error) {
+	m, err := c.manager()
+	if err != nil {
+		return nil, err
+	}
+	return m.ForceRefresh(ctx)
+}
+
+// background is the run context, or a plain one before Run (tests, first start).
+func (s *Session) background() context.Context {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.runCtx != nil {
+		return s.runCtx
+	}
+	return context.Background()
+}
+
+func (s *Session) manager() (*auth.Manager, error) { return currentTokens{s}.manager() }

@@ -1,0 +1,284 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	gokeyring "github.com/zalando/go-keyring"
+
+	"tokentray/auth"
+	"tokentray/internal/fakespotify"
+)
+
+// autoApprove plays the browser: it loads the authorize URL with the fake's auto-approve switch
+// and follows the redirect to the session's loopback server.
+func autoApprove(authURL string) error {
+	u, err := url.Parse(authURL)
+	if err != nil {
+		return err
+	}
+	q := u.Query()
+	q.Set("fake_auto_approve", "1")
+	u.RawQuery = q.Encode()
+	go func() {
+		if resp, err := http.Get(u.String()); err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+	}()
+	return nil
+}
+
+type notes struct {
+	mu   sync.Mutex
+	seen []string
+}
+
+func (n *notes) add(title, body string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.seen = append(n.seen, title+": "+body)
+}
+
+func (n *notes) all() string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return strings.Join(n.seen, "\n")
+}
+
+func (n *notes) waitFor(t *testing.T, text string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(n.all(), text); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no notification %q; seen: %q", text, n.all())
+		}
+	}
+}
+
+type fixture struct {
+	fake  *fakespotify.Server
+	s     *Session
+	dir   string
+	notes *notes
+}
+
+// start opens a demo-like session against a fresh fake, saves the demo app's settings and runs it.
+func start(t *testing.T, withSecret bool) *fixture {
+	t.Helper()
+	fake, err := fakespotify.StartDemo("127.0.0.1:0", fakespotify.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { fake.Close() })
+	f := &fixture{fake: fake, dir: t.TempDir(), notes: &notes{}}
+	f.s, err = Open(Options{ConfigDir: f.dir, Store: auth.NewMemoryStore(), AccountsURL: fake.URL(), APIURL: fake.URL(),
+		OpenBrowser: autoApprove, Notify: f.notes.add})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	go f.s.Run(ctx)
+
+	settings := auth.DefaultSettings()
+	settings.ClientID = fakespotify.DemoApp.ClientID
+	settings.RedirectURI = "http://127.0.0.1/callback"
+	secret := ""
+	if withSecret {
+		secret = fakespotify.DemoApp.ClientSecret
+	}
+	if err := f.s.SaveSettings(settings, secret, true); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// waitFor polls the state until pred holds.
+func waitFor(t *testing.T, s *Session, what string, pred func(State) bool) State {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		st := s.State()
+		if pred(st) {
+			return st
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s; state: %+v", what, st)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func (f *fixture) login(t *testing.T) State {
+	t.Helper()
+	if err := f.s.StartLogin(); err != nil {
+		t.Fatal(err)
+	}
+	return waitFor(t, f.s, "the login", func(st State) bool { return st.LoggedIn && st.Account.ID != "" })
+}
+
+func TestLoginThenEverythingTheTrayOffers(t *testing.T) {
+	f := start(t, true)
+	st := f.login(t)
+
+	if st.Account.DisplayName != "Demo Listener" || st.Login.InProgress || st.NeedsLogin || !st.HasSecret {
+		t.Fatalf("after login: %+v", st)
+	}
+	f.notes.waitFor(t, "Logged in to Spotify as Demo Listener")
+	tok, left, err := f.s.UserToken()
+	if err != nil || left < 10*time.Minute {
+		t.Fatalf("UserToken: %v, %s left", err, left)
+	}
+	if kind, _, ok := f.fake.AccessTokenValid(tok); !ok || kind != "user" {
+		t.Fatal("the copied user token is not valid at the fake")
+	}
+	var app string
+	waitFor(t, f.s, "an app token", func(State) bool { app, _, err = f.s.AppToken(); return err == nil })
+	if kind, _, ok := f.fake.AccessTokenValid(app); !ok || kind != "app" {
+		t.Fatal("the copied app token is not a valid app token at the fake")
+	}
+	env, err := f.s.EnvText()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rt string
+	for _, line := range strings.Split(strings.TrimSpace(env), "\n") {
+		if v, ok := strings.CutPrefix(line, "SPOTIFY_REFRESH_TOKEN="); ok {
+			rt = v
+		}
+	}
+	if !strings.Contains(env, "SPOTIFY_CLIENT_ID="+fakespotify.DemoApp.ClientID+"\n") ||
+		!strings.Contains(env, "SPOTIFY_CLIENT_SECRET="+fakespotify.DemoApp.ClientSecret+"\n") || !f.fake.RefreshTokenValid(rt) {
+		t.Fatalf(".env lacks a line or holds an invalid refresh token:\n%s", env)
+	}
+	np := waitFor(t, f.s, "now playing", func(st State) bool { return st.NowPlaying.Playing != nil }).NowPlaying
+	item, _, _, _ := f.fake.Player().Current()
+	if !strings.Contains(np.Label, item.Name) {
+		t.Fatalf("now playing %q, the fake plays %q", np.Label, item.Name)
+	}
+	if msg, err := f.s.TestToken(context.Background()); err != nil || !strings.Contains(msg, "Demo Listener") {
+		t.Fatalf("TestToken: %q, %v", msg, err)
+	}
+}
+
+func TestPKCELoginHasNoAppTokenAndWarnsInTheEnv(t *testing.T) {
+	f := start(t, false)
+	f.login(t)
+	if _, _, err := f.s.AppToken(); !errors.Is(err, auth.ErrNoSecret) {
+		t.Fatalf("AppToken with PKCE: %v", err)
+	}
+	env, err := f.s.EnvText()
+	if err != nil || !strings.HasPrefix(env, "# PKCE") || strings.Contains(env, "SPOTIFY_CLIENT_SECRET") {
+		t.Fatalf("env: %q, %v", env, err)
+	}
+}
+
+func TestNeedsLoginIsShownAndNotified(t *testing.T) {
+	f := start(t, true)
+	f.login(t)
+	f.fake.RevokeAll()
+	// A 401 makes the Web API client force a refresh, which Spotify refuses: invalid_grant.
+	f.s.api.Me(context.Background())
+	f.s.restartKeeper() // the keeper looks again at once instead of in a minute
+	st := waitFor(t, f.s, "needs login", func(st State) bool { return st.NeedsLogin })
+	if st.LoggedIn || !strings.Contains(st.NeedsLoginReason, "Log in again") {
+		t.Fatalf("state %+v", st)
+	}
+	f.notes.waitFor(t, "tokentray: log in again")
+	if _, _, err := f.s.UserToken(); !errors.Is(err, auth.ErrNeedsLogin) {
+		t.Fatalf("UserToken: %v", err)
+	}
+	waitFor(t, f.s, "the poller to stop", func(st State) bool { return st.NowPlaying.LoggedOut })
+
+	// Logging in again heals everything.
+	st = f.login(t)
+	if st.NeedsLogin || st.NeedsLoginReason != "" {
+		t.Fatalf("after a new login: %+v", st)
+	}
+	if _, _, err := f.s.UserToken(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, f.s, "the poller to resume", func(st State) bool { return !st.NowPlaying.LoggedOut && st.NowPlaying.Playing != nil })
+}
+
+func TestInvalidSettingsChangeNothing(t *testing.T) {
+	f := start(t, true)
+	before, err := os.ReadFile(filepath.Join(f.dir, "settings.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := f.s.State().Settings
+	bad.ClientID = "not-an-id"
+	bad.RedirectURI = "http://localhost:8888/callback"
+	err = f.s.SaveSettings(bad, "", true)
+	var fields auth.FieldErrors
+	if !errors.As(err, &fields) || len(fields) != 2 {
+		t.Fatalf("got %v, want two field errors", err)
+	}
+	after, _ := os.ReadFile(filepath.Join(f.dir, "settings.json"))
+	if string(before) != string(after) || !f.s.State().HasSecret {
+		t.Fatal("invalid settings changed the file or removed the secret")
+	}
+}
+
+func TestCancelLogin(t *testing.T) {
+	f := start(t, true)
+	f.s.o.OpenBrowser = func(string) error { return nil } // the user never answers
+	if err := f.s.StartLogin(); err != nil {
+		t.Fatal(err)
+	}
+	st := waitFor(t, f.s, "the authorize URL", func(st State) bool { return st.Login.AuthorizeURL != "" })
+	if !strings.HasPrefix(st.Login.AuthorizeURL, f.fake.URL()+"/authorize?") {
+		t.Fatalf("authorize URL %q", st.Login.AuthorizeURL)
+	}
+	if err := f.s.StartLogin(); err == nil {
+		t.Fatal("a second login started while one waits")
+	}
+	f.s.CancelLogin()
+	st = waitFor(t, f.s, "the login to end", func(st State) bool { return !st.Login.InProgress })
+	if st.Login.Err != "" || st.LoggedIn {
+		t.Fatalf("after cancel: %+v", st.Login)
+	}
+}
+
+func TestNoKeyringIsShownAndLosesNothing(t *testing.T) {
+	gokeyring.MockInitWithError(errors.New("The name org.freedesktop.secrets was not provided by any .service files"))
+	t.Cleanup(gokeyring.MockInit)
+	dir := t.TempDir()
+	settings := auth.DefaultSettings()
+	settings.ClientID = fakespotify.DemoApp.ClientID
+	if err := auth.SaveSettings(dir, settings); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(Options{ConfigDir: dir, Service: "tokentray-test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := s.State()
+	if !strings.Contains(st.StorageErr, "--insecure-storage") || st.Settings.ClientID != settings.ClientID {
+		t.Fatalf("state %+v", st)
+	}
+	if _, _, err := s.UserToken(); err == nil || !strings.Contains(err.Error(), "keyring") {
+		t.Fatalf("UserToken without keyring: %v", err)
+	}
+	if err := s.SaveSettings(settings, "secret", true); err == nil {
+		t.Fatal("a secret was accepted with nowhere to keep it")
+	}
+
+	insecure, err := Open(Options{ConfigDir: dir, Service: "tokentray-test", Insecure: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := insecure.State(); st.StorageErr != "" || !st.InsecureStorage {
+		t.Fatalf("with --insecure-storage: %+v", st)
+	}
+}

@@ -1,0 +1,47 @@
+// Package session is the desktop app's state and actions, in plain Go: it owns the token manager,
+// the background keeper and the now-playing poller, and publishes a State that the window and
+// the tray render. Nothing here knows Fyne, so tests drive it without a display.
+package session
+
+import (
+	"time"
+
+	"tokentray/auth"
+	"tokentray/internal/nowplaying"
+)
+
+// State is everything the window and the tray show. It is a value: subscribers get copies.
+type State struct {
+	Demo     bool
+	Settings auth.Settings
+	// HasSettings is false on a first start: the window opens by itself then.
+	HasSettings bool
+	// HasSecret: a client secret is stored, so the login uses the confidential flow, else PKCE.
+	HasSecret bool
+
+	Storage         string // where secrets live, e.g. "system keyring (service "tokentray")"
+	InsecureStorage bool
+	StorageErr      string // no keyring: what to do about it
+
+	LoggedIn         bool
+	NeedsLogin       bool
+	NeedsLoginReason string
+	Account          auth.Account
+	GrantedScopes    []string
+	MissingScopes    []string // asked for in the settings but not granted
+	AccessExpiry     time.Time
+	AuthorizedAt     time.Time
+	RefreshExpires   time.Time // six months after AuthorizedAt
+
+	Login      LoginState
+	NowPlaying nowplaying.State
+	// LastError is the latest background failure (refresh, network), cleared by the next success.
+	LastError string
+}
+
+// LoginState follows an interactive login.
+type LoginState struct {
+	InProgress   bool
+	AuthorizeURL string // for when no browser opens
+	Err          string // why the last login failed
+}
