@@ -1,0 +1,214 @@
+package app
+
+import (
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"tokentray/app/clip"
+	"tokentray/assets"
+	"tokentray/auth"
+	"tokentray/internal/session"
+)
+
+// Window is tokentray's settings and status window.
+type Window struct {
+	app     fyne.App
+	win     fyne.Window
+	backend Backend
+	copier  *clip.Copier
+	now     func() time.Time
+	// async runs backend calls that may wait on the network, so the UI never freezes; tests
+	// run them inline.
+	async func(func())
+
+	st session.State // the last state rendered; read and written on the Fyne goroutine only
+
+	tabs                  *container.AppTabs
+	accountTab, tokensTab *container.TabItem
+	account               *accountSection
+	scopes                *scopesSection
+	tokens                *tokensSection
+	options               *optionsSection
+}
+
+// NewWindow builds the window (not shown) and follows b's state. copier is shared with the tray.
+func NewWindow(a fyne.App, b Backend, copier *clip.Copier) *Window {
+	return newWindow(a, b, copier, time.Now, func(f func()) { go f() })
+}
+
+func newWindow(a fyne.App, b Backend, copier *clip.Copier, now func() time.Time, async func(func())) *Window {
+	w := &Window{app: a, backend: b, copier: copier, now: now, async: async, st: b.State()}
+	title := "tokentray"
+	if w.st.Demo {
+		title += " (demo)"
+	}
+	w.win = a.NewWindow(title)
+	w.win.SetIcon(assets.AppIcon)
+
+	w.account = newAccountSection(w, w.st)
+	w.scopes = newScopesSection(w.st.Settings.Scopes)
+	w.tokens = newTokensSection(w)
+	w.options = newOptionsSection(w, w.st)
+
+	w.accountTab = container.NewTabItem("Account", w.account.content())
+	w.tokensTab = container.NewTabItem("Tokens", w.tokens.content())
+	w.tabs = container.NewAppTabs(w.accountTab,
+		container.NewTabItem("Scopes", w.scopes.content()),
+		w.tokensTab,
+		container.NewTabItem("Options", w.options.content()))
+	if w.st.LoggedIn && !w.st.NeedsLogin {
+		w.tabs.Select(w.tokensTab)
+	}
+	w.win.SetContent(w.tabs)
+	w.win.Resize(fyne.NewSize(760, 680))
+	// The app lives in the tray: closing the window only hides it.
+	w.win.SetCloseIntercept(w.win.Hide)
+
+	w.apply(w.st)
+	b.Subscribe(func(st session.State) { fyne.Do(func() { w.apply(st) }) })
+	return w
+}
+
+// Window returns the Fyne window, e.g. to hand to desktop.App.SetSystemTrayWindow.
+func (w *Window) Window() fyne.Window { return w.win }
+
+// Show brings the window up on the Account tab when a login is needed, else where it was.
+func (w *Window) Show() {
+	if !w.st.LoggedIn || w.st.NeedsLogin {
+		w.tabs.Select(w.accountTab)
+	}
+	w.win.Show()
+	w.win.RequestFocus()
+}
+
+// RunClock updates the access token countdown every second until stop is closed.
+func (w *Window) RunClock(stop <-chan struct{}) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			fyne.Do(w.tick)
+		}
+	}
+}
+
+func (w *Window) tick() { w.tokens.tick(w.st, w.now()) }
+
+func (w *Window) apply(st session.State) {
+	w.st = st
+	w.account.apply(st)
+	w.tokens.apply(st, w.now())
+}
+
+// collect reads the form into settings, showing problems next to their fields.
+func (w *Window) collect() (auth.Settings, bool) {
+	w.account.attempted = true
+	w.account.checkClientID()
+	w.account.checkRedirect()
+	s := w.st.Settings
+	s.ClientID = w.account.clientID.Text
+	s.RedirectURI = w.account.redirect.Text
+	s.Scopes = w.scopes.selected()
+	n, ok := w.options.clearSeconds()
+	s.ClipboardClearSeconds = n
+	s.Notifications = w.options.notifications.Checked
+	return s, ok && auth.ValidateClientID(s.ClientID) == nil && validRedirect(s.RedirectURI)
+}
+
+func validRedirect(raw string) bool {
+	_, fe := auth.ParseRedirectURI(raw)
+	return fe == nil
+}
+
+// saveForm saves the Account, Scopes and Options tabs; false means the form shows why not.
+func (w *Window) saveForm() bool {
+	say(w.account.formMsg, "", widget.MediumImportance)
+	say(w.scopes.msg, "", widget.MediumImportance)
+	s, ok := w.collect()
+	if !ok {
+		say(w.account.formMsg, "Fix the fields marked in red first.", widget.DangerImportance)
+		return false
+	}
+	secret, changed := w.account.secretInput()
+	err := w.backend.SaveSettings(s, secret, changed)
+	if fes, isField := fieldErrors(err); isField {
+		for _, fe := range w.account.showErrors(fes) {
+			target := w.account.formMsg
+			switch fe.Field {
+			case "scopes":
+				target = w.scopes.msg
+			case "clipboard_clear_seconds":
+				target = w.options.msg
+			}
+			say(target, fieldMessage(fe), widget.DangerImportance)
+		}
+		if !w.account.formMsg.Visible() {
+			say(w.account.formMsg, "Fix the problems shown on the tabs first.", widget.DangerImportance)
+		}
+		return false
+	}
+	if err != nil {
+		say(w.account.formMsg, "Could not save the settings: "+err.Error(), widget.DangerImportance)
+		return false
+	}
+	w.account.saved()
+	return true
+}
+
+// login saves the form, then starts the browser login; bad input stops it at the field.
+func (w *Window) login() {
+	if w.st.Login.InProgress || !w.saveForm() {
+		return
+	}
+	if err := w.backend.StartLogin(); err != nil {
+		say(w.account.formMsg, "Could not start the login: "+err.Error(), widget.DangerImportance)
+		return
+	}
+	say(w.account.formMsg, "", widget.MediumImportance)
+}
+
+// The copy functions return a sentence for the window; the tray only uses the error.
+
+func (w *Window) copyUserToken() (string, error) {
+	tok, valid, err := w.backend.UserToken()
+	if err != nil {
+		return "", err
+	}
+	w.copier.Copy(tok)
+	return fmt.Sprintf("Copied the access token (valid %d min). %s", int(valid/time.Minute), w.clearNote()), nil
+}
+
+// copyAppToken may wait on the network: call it off the UI goroutine.
+func (w *Window) copyAppToken() (string, error) {
+	tok, valid, err := w.backend.AppToken()
+	if err != nil {
+		return "", err
+	}
+	fyne.DoAndWait(func() { w.copier.Copy(tok) })
+	return fmt.Sprintf("Copied the app token (valid %d min). It identifies the app, not you: no user data. %s",
+		int(valid/time.Minute), w.clearNote()), nil
+}
+
+// copyEnv may wait on the network (it can include an app token): call it off the UI goroutine.
+func (w *Window) copyEnv() (string, error) {
+	text, err := w.backend.EnvText()
+	if err != nil {
+		return "", err
+	}
+	fyne.DoAndWait(func() { w.copier.Copy(text) })
+	return "Copied the .env text: paste it into your project's .env file. " + w.clearNote(), nil
+}
+
+func (w *Window) clearNote() string {
+	if n := w.backend.State().Settings.ClipboardClearSeconds; n > 0 {
+		return fmt.Sprintf("The clipboard is cleared in %d s.", n)
+	}
+	return "It stays on the clipboard (Options)."
+}

@@ -1,0 +1,536 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"tokentray/app/clip"
+	"tokentray/auth"
+	"tokentray/internal/session"
+)
+
+const goodClientID = "0123456789abcdef0123456789abcdef"
+
+// fakeBackend is an in-memory session: it validates and keeps settings like the real one and
+// records what the window asked for.
+type fakeBackend struct {
+	st   session.State
+	subs []func(session.State)
+
+	saves     []savedSettings
+	saveErr   error // returned instead of validating, when set
+	logins    int
+	loginErr  error
+	cancels   int
+	userToken string
+	appToken  string
+	env       string
+	tokenErr  error
+	testReply string
+	testErr   error
+	logouts   []bool
+}
+
+type savedSettings struct {
+	settings      auth.Settings
+	secret        string
+	secretChanged bool
+}
+
+func newFakeBackend(st session.State) *fakeBackend {
+	return &fakeBackend{st: st, userToken: "BQD-user", appToken: "BQD-app", env: "SPOTIFY_ACCESS_TOKEN=BQD-user\n"}
+}
+
+func (f *fakeBackend) State() session.State { return f.st }
+
+func (f *fakeBackend) Subscribe(fn func(session.State)) func() {
+	f.subs = append(f.subs, fn)
+	return func() {}
+}
+
+func (f *fakeBackend) publish(st session.State) {
+	f.st = st
+	for _, fn := range f.subs {
+		fn(st)
+	}
+}
+
+func (f *fakeBackend) SaveSettings(s auth.Settings, secret string, secretChanged bool) error {
+	if f.saveErr != nil {
+		return f.saveErr
+	}
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	f.saves = append(f.saves, savedSettings{s, secret, secretChanged})
+	st := f.st
+	st.Settings = s
+	if secretChanged {
+		st.HasSecret = secret != ""
+	}
+	f.publish(st)
+	return nil
+}
+
+func (f *fakeBackend) StartLogin() error {
+	f.logins++
+	return f.loginErr
+}
+
+func (f *fakeBackend) CancelLogin() { f.cancels++ }
+
+func (f *fakeBackend) UserToken() (string, time.Duration, error) {
+	return f.userToken, 52 * time.Minute, f.tokenErr
+}
+
+func (f *fakeBackend) AppToken() (string, time.Duration, error) {
+	return f.appToken, 60 * time.Minute, f.tokenErr
+}
+
+func (f *fakeBackend) EnvText() (string, error) { return f.env, f.tokenErr }
+
+func (f *fakeBackend) TestToken(context.Context) (string, error) { return f.testReply, f.testErr }
+
+func (f *fakeBackend) Logout(all bool) error {
+	f.logouts = append(f.logouts, all)
+	return nil
+}
+
+// manualTimers is a clip.AfterFunc the test fires by hand.
+type manualTimers struct{ pending []*manualTimer }
+
+type manualTimer struct {
+	f       func()
+	stopped bool
+}
+
+func (m *manualTimers) after(_ time.Duration, f func()) func() {
+	t := &manualTimer{f: f}
+	m.pending = append(m.pending, t)
+	return func() { t.stopped = true }
+}
+
+func (m *manualTimers) fire() {
+	for _, t := range m.pending {
+		if !t.stopped {
+			t.f()
+		}
+	}
+	m.pending = nil
+}
+
+var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+type harness struct {
+	app     fyne.App
+	backend *fakeBackend
+	win     *Window
+	timers  *manualTimers
+	now     time.Time
+}
+
+func newHarness(t *testing.T, st session.State) *harness {
+	t.Helper()
+	h := &harness{app: test.NewTempApp(t), backend: newFakeBackend(st), timers: &manualTimers{}, now: t0}
+	copier := clip.New(h.app.Clipboard(), time.Duration(st.Settings.ClipboardClearSeconds)*time.Second, h.timers.after)
+	h.win = newWindow(h.app, h.backend, copier, func() time.Time { return h.now }, func(f func()) { f() })
+	return h
+}
+
+func freshState() session.State {
+	return session.State{Settings: auth.DefaultSettings(), Storage: "system keyring (service \"tokentray\")"}
+}
+
+func loggedInState() session.State {
+	st := freshState()
+	st.Settings.ClientID = goodClientID
+	st.HasSecret = true
+	st.LoggedIn = true
+	st.Account = auth.Account{ID: "alice", DisplayName: "Alice"}
+	st.GrantedScopes = auth.TrayScopes()
+	st.AccessExpiry = t0.Add(52 * time.Minute)
+	st.AuthorizedAt = t0.AddDate(0, -1, 0)
+	st.RefreshExpires = st.AuthorizedAt.AddDate(0, 6, 0)
+	return st
+}
+
+// button finds a button by its text anywhere in o's tree.
+func button(t *testing.T, o fyne.CanvasObject, text string) *widget.Button {
+	t.Helper()
+	for _, obj := range test.LaidOutObjects(o) {
+		if b, ok := obj.(*widget.Button); ok && b.Text == text {
+			return b
+		}
+	}
+	t.Fatalf("no button %q", text)
+	return nil
+}
+
+func assertMessage(t *testing.T, l *widget.Label, contains string, importance widget.Importance) {
+	t.Helper()
+	if !l.Visible() || !strings.Contains(l.Text, contains) || l.Importance != importance {
+		t.Fatalf("message %q (visible %v, importance %v), want it to contain %q with importance %v",
+			l.Text, l.Visible(), l.Importance, contains, importance)
+	}
+}
+
+func TestClientIDValidatedAsYouType(t *testing.T) {
+	h := newHarness(t, freshState())
+	a := h.win.account
+	assertMessage(t, a.clientIDMsg, clientIDHint, widget.MediumImportance)
+
+	test.Type(a.clientID, "abc")
+	assertMessage(t, a.clientIDMsg, "The client ID is 3 characters long", widget.DangerImportance)
+	// Fyne's font cannot draw "→ ": the backend's arrows are shown as "›".
+	assertMessage(t, a.clientIDMsg, "Copy the Client ID from developer.spotify.com/dashboard › your app › Settings", widget.DangerImportance)
+
+	a.clientID.SetText(strings.ToUpper(goodClientID))
+	assertMessage(t, a.clientIDMsg, "contains", widget.DangerImportance)
+
+	a.clientID.SetText(goodClientID)
+	assertMessage(t, a.clientIDMsg, "✓", widget.SuccessImportance)
+}
+
+func TestRedirectURIValidatedAsYouType(t *testing.T) {
+	h := newHarness(t, freshState())
+	a := h.win.account
+	if a.redirect.Text != auth.DefaultRedirectURI || a.redirectMsg.Visible() {
+		t.Fatalf("redirect %q with message %q, want the default and no message", a.redirect.Text, a.redirectMsg.Text)
+	}
+	a.redirect.SetText("http://localhost:8888/callback")
+	assertMessage(t, a.redirectMsg, "localhost", widget.DangerImportance)
+	a.redirect.SetText("http://127.0.0.1:9999/cb")
+	if a.redirectMsg.Visible() {
+		t.Fatalf("valid URI still shows %q", a.redirectMsg.Text)
+	}
+
+	test.Tap(button(t, a.content(), "Copy"))
+	if got := h.app.Clipboard().Content(); got != "http://127.0.0.1:9999/cb" {
+		t.Fatalf("clipboard %q after copying the redirect URI", got)
+	}
+}
+
+func TestFlowSentenceFollowsSecret(t *testing.T) {
+	h := newHarness(t, freshState())
+	a := h.win.account
+	assertMessage(t, a.flow, flowPKCE, widget.MediumImportance)
+	test.Type(a.secret, "s3cret")
+	assertMessage(t, a.flow, flowSecret, widget.MediumImportance)
+	a.secret.SetText("")
+	assertMessage(t, a.flow, flowPKCE, widget.MediumImportance)
+}
+
+func TestForgetStoredSecretSwitchesToPKCE(t *testing.T) {
+	h := newHarness(t, loggedInState())
+	a := h.win.account
+	assertMessage(t, a.flow, flowStored, widget.MediumImportance)
+	if !strings.HasPrefix(a.secret.PlaceHolder, "Stored") {
+		t.Errorf("placeholder %q does not say a secret is stored", a.secret.PlaceHolder)
+	}
+	test.Tap(a.forgetSecret)
+	assertMessage(t, a.flow, flowPKCE, widget.MediumImportance)
+
+	test.Tap(a.save)
+	if len(h.backend.saves) != 1 || h.backend.saves[0].secret != "" || !h.backend.saves[0].secretChanged {
+		t.Fatalf("saves %+v, want one that removes the secret", h.backend.saves)
+	}
+	assertMessage(t, a.flow, flowPKCE, widget.MediumImportance)
+	if !a.forgetSecret.Disabled() {
+		t.Error("Forget still enabled with no secret stored")
+	}
+}
+
+func TestScopePresets(t *testing.T) {
+	h := newHarness(t, freshState())
+	s := h.win.scopes
+	if got := s.selected(); !slices.Equal(got, auth.TrayScopes()) {
+		t.Fatalf("default selection %q, want the tray scopes", got)
+	}
+	for _, name := range auth.TrayScopes() {
+		if !strings.HasSuffix(s.checks[name].Text, trayMark) {
+			t.Errorf("tray scope %q not marked: %q", name, s.checks[name].Text)
+		}
+	}
+	content := s.content()
+	playlists := append(auth.TrayScopes(), "playlist-read-private", "playlist-read-collaborative",
+		"playlist-modify-private", "playlist-modify-public")
+	for _, tc := range []struct {
+		preset string
+		want   []string
+	}{
+		{"Everything", scopesInGroup("")},
+		{"None", []string{}},
+		{"Playlists", playlists},
+		{"Now playing", auth.TrayScopes()},
+	} {
+		test.Tap(button(t, content, tc.preset))
+		if got := s.selected(); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: selected %q, want %q", tc.preset, got, tc.want)
+		}
+	}
+	if len(scopesInGroup("")) != len(auth.AllScopes) {
+		t.Fatal("Everything misses scopes")
+	}
+}
+
+func TestBadInputBlocksLogin(t *testing.T) {
+	h := newHarness(t, freshState())
+	a := h.win.account
+	a.redirect.SetText("https://127.0.0.1:8888/callback")
+	test.Tap(a.login)
+	if len(h.backend.saves) != 0 || h.backend.logins != 0 {
+		t.Fatalf("saved %d times, logged in %d times with bad input", len(h.backend.saves), h.backend.logins)
+	}
+	assertMessage(t, a.clientIDMsg, "The client ID is empty", widget.DangerImportance)
+	assertMessage(t, a.redirectMsg, "The redirect URI", widget.DangerImportance)
+	assertMessage(t, a.formMsg, "Fix the fields", widget.DangerImportance)
+}
+
+func TestLoginSavesFormThenStarts(t *testing.T) {
+	h := newHarness(t, freshState())
+	a := h.win.account
+	a.clientID.SetText(goodClientID)
+	h.win.scopes.set([]string{"user-read-currently-playing", "user-top-read"})
+	h.win.options.clearAfter.SetText("30")
+	test.Type(a.secret, "topsecret")
+	test.Tap(a.login)
+
+	if h.backend.logins != 1 || len(h.backend.saves) != 1 {
+		t.Fatalf("logins %d saves %d, want 1 and 1", h.backend.logins, len(h.backend.saves))
+	}
+	got := h.backend.saves[0]
+	if got.settings.ClientID != goodClientID || got.settings.RedirectURI != auth.DefaultRedirectURI ||
+		!slices.Equal(got.settings.Scopes, []string{"user-read-currently-playing", "user-top-read"}) ||
+		got.settings.ClipboardClearSeconds != 30 || got.secret != "topsecret" || !got.secretChanged {
+		t.Fatalf("saved %+v", got)
+	}
+	if a.secret.Text != "" {
+		t.Error("the secret stays in the entry after it was stored")
+	}
+	assertMessage(t, a.flow, flowStored, widget.MediumImportance)
+}
+
+func TestBackendFieldErrorsShownOnTheirTab(t *testing.T) {
+	h := newHarness(t, freshState())
+	h.win.account.clientID.SetText(goodClientID)
+	h.backend.saveErr = auth.FieldErrors{{Field: "scopes", Problem: `"user-red-email" is not a Spotify scope`, Fix: "Use scope names as listed."}}
+	test.Tap(h.win.account.login)
+	if h.backend.logins != 0 {
+		t.Fatal("login started although saving failed")
+	}
+	assertMessage(t, h.win.scopes.msg, "The scope list \"user-red-email\" is not a Spotify scope", widget.DangerImportance)
+	assertMessage(t, h.win.account.formMsg, "Fix the problems", widget.DangerImportance)
+}
+
+func TestLoginStartErrorShown(t *testing.T) {
+	h := newHarness(t, freshState())
+	h.win.account.clientID.SetText(goodClientID)
+	h.backend.loginErr = errors.New("port 8888 is in use: close the other program or change the redirect URI")
+	test.Tap(h.win.account.login)
+	assertMessage(t, h.win.account.formMsg, "port 8888 is in use", widget.DangerImportance)
+}
+
+func TestLoginInProgress(t *testing.T) {
+	h := newHarness(t, freshState())
+	a := h.win.account
+	st := h.backend.st
+	st.Login = session.LoginState{InProgress: true, AuthorizeURL: "http://127.0.0.1:40000/authorize?client_id=x"}
+	h.backend.publish(st)
+
+	if !a.waiting.Visible() || a.authorize.Text != st.Login.AuthorizeURL || !a.login.Disabled() {
+		t.Fatalf("waiting visible %v, url %q, login disabled %v", a.waiting.Visible(), a.authorize.Text, a.login.Disabled())
+	}
+	test.Tap(button(t, a.waiting, "Copy"))
+	if got := h.app.Clipboard().Content(); got != st.Login.AuthorizeURL {
+		t.Fatalf("clipboard %q, want the authorize URL", got)
+	}
+	test.Tap(button(t, a.waiting, "Cancel"))
+	if h.backend.cancels != 1 {
+		t.Fatalf("cancels %d", h.backend.cancels)
+	}
+
+	st.Login = session.LoginState{}
+	st.LoggedIn = true
+	st.Account = auth.Account{ID: "alice", DisplayName: "Alice"}
+	h.backend.publish(st)
+	if a.waiting.Visible() || a.login.Disabled() {
+		t.Fatal("still waiting after the login finished")
+	}
+	assertMessage(t, a.loginState, "Logged in as Alice (alice)", widget.SuccessImportance)
+
+	st.Login.Err = "Spotify refused: INVALID_CLIENT: Invalid redirect URI"
+	h.backend.publish(st)
+	assertMessage(t, a.loginState, "Invalid redirect URI", widget.DangerImportance)
+}
+
+func TestCopyButtonsAndAutoClear(t *testing.T) {
+	st := loggedInState()
+	st.Settings.ClipboardClearSeconds = 60
+	h := newHarness(t, st)
+	tk := h.win.tokens
+	cb := h.app.Clipboard()
+
+	test.Tap(tk.copyUser)
+	if cb.Content() != "BQD-user" {
+		t.Fatalf("clipboard %q after copying the access token", cb.Content())
+	}
+	assertMessage(t, tk.result, "valid 52 min", widget.SuccessImportance)
+	assertMessage(t, tk.result, "cleared in 60 s", widget.SuccessImportance)
+	h.timers.fire()
+	if cb.Content() != "" {
+		t.Fatalf("clipboard %q after the delay, want it cleared", cb.Content())
+	}
+
+	test.Tap(tk.copyApp)
+	if cb.Content() != "BQD-app" {
+		t.Fatalf("clipboard %q after copying the app token", cb.Content())
+	}
+	test.Tap(tk.copyEnv)
+	if cb.Content() != h.backend.env {
+		t.Fatalf("clipboard %q after copying .env", cb.Content())
+	}
+	cb.SetContent("something the user copied")
+	h.timers.fire()
+	if cb.Content() != "something the user copied" {
+		t.Fatalf("the clear removed the user's own clipboard content: %q", cb.Content())
+	}
+}
+
+func TestCopyErrorShown(t *testing.T) {
+	h := newHarness(t, loggedInState())
+	h.backend.tokenErr = auth.ErrNeedsLogin
+	h.app.Clipboard().SetContent("untouched")
+	test.Tap(h.win.tokens.copyUser)
+	assertMessage(t, h.win.tokens.result, "login needed", widget.DangerImportance)
+	if got := h.app.Clipboard().Content(); got != "untouched" {
+		t.Fatalf("clipboard %q after a failed copy", got)
+	}
+}
+
+func TestTestToken(t *testing.T) {
+	h := newHarness(t, loggedInState())
+	h.backend.testReply = "Alice (alice), Premium, SE"
+	test.Tap(h.win.tokens.test)
+	assertMessage(t, h.win.tokens.result, "The token works: Alice (alice), Premium, SE", widget.SuccessImportance)
+
+	h.backend.testErr = errors.New("Spotify answered 401: The access token expired")
+	test.Tap(h.win.tokens.test)
+	assertMessage(t, h.win.tokens.result, "401", widget.DangerImportance)
+	if h.win.tokens.test.Disabled() {
+		t.Fatal("Test token stays disabled after an answer")
+	}
+}
+
+func TestButtonsFollowState(t *testing.T) {
+	st := freshState()
+	h := newHarness(t, st)
+	tk := h.win.tokens
+	for name, b := range map[string]*widget.Button{"copy user": tk.copyUser, "copy app": tk.copyApp,
+		"copy env": tk.copyEnv, "test": tk.test, "logout": tk.logout} {
+		if !b.Disabled() {
+			t.Errorf("%s enabled before any setup", name)
+		}
+	}
+	h.backend.publish(loggedInState())
+	for name, b := range map[string]*widget.Button{"copy user": tk.copyUser, "copy app": tk.copyApp,
+		"copy env": tk.copyEnv, "test": tk.test, "logout": tk.logout} {
+		if b.Disabled() {
+			t.Errorf("%s disabled while logged in", name)
+		}
+	}
+}
+
+func TestLogoutConfirms(t *testing.T) {
+	h := newHarness(t, loggedInState())
+	tk := h.win.tokens
+	test.Tap(tk.logout)
+	if !tk.confirm.Visible() || len(h.backend.logouts) != 0 {
+		t.Fatalf("confirm visible %v, logouts %v: Log out… must ask first", tk.confirm.Visible(), h.backend.logouts)
+	}
+	test.Tap(button(t, tk.confirm, "Cancel"))
+	if tk.confirm.Visible() || len(h.backend.logouts) != 0 {
+		t.Fatal("Cancel logged out or left the question open")
+	}
+	test.Tap(tk.logout)
+	tk.forgetSecret.SetChecked(true)
+	test.Tap(button(t, tk.confirm, "Log out"))
+	if !slices.Equal(h.backend.logouts, []bool{true}) {
+		t.Fatalf("logouts %v, want one with the secret", h.backend.logouts)
+	}
+	assertMessage(t, tk.result, "Logged out.", widget.SuccessImportance)
+}
+
+func TestStatusAndCountdown(t *testing.T) {
+	st := loggedInState()
+	st.MissingScopes = []string{"user-read-playback-state"}
+	st.InsecureStorage = true
+	st.Storage = "insecure file /home/a/.config/tokentray/secrets.json"
+	h := newHarness(t, st)
+	tk := h.win.tokens
+
+	if tk.account.Text != "Alice (alice)" {
+		t.Errorf("account %q", tk.account.Text)
+	}
+	if !strings.HasPrefix(tk.access.Text, "expires in 52:00") {
+		t.Errorf("access %q", tk.access.Text)
+	}
+	h.now = h.now.Add(61 * time.Second)
+	h.win.tick()
+	if !strings.HasPrefix(tk.access.Text, "expires in 50:59") {
+		t.Errorf("after a tick: access %q", tk.access.Text)
+	}
+	h.now = st.AccessExpiry
+	h.win.tick()
+	if tk.access.Text != "expired, refreshing…" || tk.access.Importance != widget.WarningImportance {
+		t.Errorf("at expiry: access %q", tk.access.Text)
+	}
+	assertMessage(t, tk.missing, "user-read-playback-state", widget.WarningImportance)
+	assertMessage(t, tk.storage, "not encrypted", widget.WarningImportance)
+	assertMessage(t, tk.refresh, "authorized on "+day(st.AuthorizedAt)+", expires on "+day(st.RefreshExpires), widget.MediumImportance)
+
+	st.RefreshExpires = t0.Add(3 * 24 * time.Hour)
+	st.StorageErr = "no keyring: start gnome-keyring or KeePassXC's Secret Service, or pass --insecure-storage"
+	h.backend.publish(st)
+	assertMessage(t, tk.refresh, "log in again before then", widget.WarningImportance)
+	assertMessage(t, tk.storage, "no keyring", widget.DangerImportance)
+}
+
+func TestOptions(t *testing.T) {
+	h := newHarness(t, loggedInState())
+	o := h.win.options
+	o.clearAfter.SetText("soon")
+	test.Tap(button(t, o.content(), "Apply"))
+	assertMessage(t, o.msg, "whole number of seconds", widget.DangerImportance)
+	if len(h.backend.saves) != 0 {
+		t.Fatal("saved an invalid delay")
+	}
+
+	o.clearAfter.SetText("0")
+	test.Tap(o.notifications) // on → off
+	if len(h.backend.saves) != 1 {
+		t.Fatalf("saves %d, want 1", len(h.backend.saves))
+	}
+	got := h.backend.saves[0]
+	if got.settings.ClipboardClearSeconds != 0 || got.settings.Notifications || got.settings.ClientID != goodClientID || got.secretChanged {
+		t.Fatalf("saved %+v", got)
+	}
+	assertMessage(t, o.msg, "Saved.", widget.SuccessImportance)
+}
+
+func TestOptionsBeforeSetup(t *testing.T) {
+	h := newHarness(t, freshState())
+	h.win.account.clientID.SetText("half-typed")
+	test.Tap(h.win.options.notifications)
+	if len(h.backend.saves) != 0 {
+		t.Fatal("saved although the stored settings have no client ID")
+	}
+	assertMessage(t, h.win.options.msg, "Save or Log in", widget.WarningImportance)
+}

@@ -1,0 +1,245 @@
+// Package tray renders tokentray's system-tray menu, icon and tooltip from a session.State. The
+// rendering is pure (Menu, Tooltip, IconState) so every state is tested without a display;
+// Install is the thin part that hands the result to Fyne's desktop driver.
+package tray
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"tokentray/assets"
+	"tokentray/auth"
+	"tokentray/internal/session"
+)
+
+// CopyItem names a menu item that copies something, for the "copied ✓" confirmation.
+type CopyItem int
+
+const (
+	CopyUserToken CopyItem = iota
+	CopyAppToken
+	CopyEnv
+)
+
+// FlashFor is how long a copy item says "copied ✓" after it was used.
+const FlashFor = 2 * time.Second
+
+// State is what the menu shows: the session plus the tray's own memory of recent copies.
+type State struct {
+	session.State
+	Copied map[CopyItem]time.Time // when each copy item last succeeded
+}
+
+// Actions are what the menu items do. Menu attaches an action only to an enabled item: systray
+// delivers clicks on disabled items too, and an item without an action ignores them.
+type Actions struct {
+	OpenNowPlaying func()
+	CopyUserToken  func()
+	CopyAppToken   func()
+	CopyEnv        func()
+	Login          func()
+	Settings       func()
+	Quit           func()
+}
+
+// Labels of the fixed items; tests and the D-Bus end-to-end harness find items by label because
+// systray renumbers them on every refresh.
+const (
+	LabelLoggedOut  = "Log in to see what's playing"
+	LabelCopyApp    = "Copy app token"
+	LabelCopyEnv    = "Copy .env for other tools"
+	LabelLogin      = "Log in…"
+	LabelLoginNeed  = "Log in… (needed)"
+	LabelLoginWait  = "Log in… (waiting for the browser)"
+	LabelSettings   = "Settings…"
+	LabelQuit       = "Quit"
+	LabelDemoHeader = "Demo mode: fake Spotify, nothing is saved"
+)
+
+// Menu builds the tray menu for st at time now.
+func Menu(st State, now time.Time, a Actions) *fyne.Menu {
+	var items []*fyne.MenuItem
+	if st.Demo {
+		items = append(items, disabled(LabelDemoHeader))
+	}
+	items = append(items, nowPlayingItems(st.State, a)...)
+	items = append(items,
+		fyne.NewMenuItemSeparator(),
+		copyItem(st, now, CopyUserToken, userTokenLabel(st.State, now), a.CopyUserToken),
+		copyItem(st, now, CopyAppToken, appTokenLabel(st.State), a.CopyAppToken),
+		copyItem(st, now, CopyEnv, envLabel(st.State), a.CopyEnv),
+		fyne.NewMenuItemSeparator(),
+		loginItem(st.State, a.Login),
+		fyne.NewMenuItem(LabelSettings, a.Settings),
+	)
+	quit := fyne.NewMenuItem(LabelQuit, a.Quit)
+	quit.IsQuit = true // keeps Fyne from appending its own Quit
+	items = append(items, quit)
+	return fyne.NewMenu("tokentray", items...)
+}
+
+func disabled(label string) *fyne.MenuItem {
+	item := fyne.NewMenuItem(label, nil)
+	item.Disabled = true
+	return item
+}
+
+func nowPlayingItems(st session.State, a Actions) []*fyne.MenuItem {
+	if !st.LoggedIn || st.NeedsLogin {
+		return []*fyne.MenuItem{fyne.NewMenuItem(LabelLoggedOut, a.Login)}
+	}
+	line := disabled(truncate(st.NowPlaying.Label, maxLabel))
+	if NowPlayingURL(st) != "" {
+		line.Disabled = false
+		line.Action = a.OpenNowPlaying
+	}
+	items := []*fyne.MenuItem{line}
+	if problem := problemText(st); problem != "" {
+		items = append(items, disabled("⚠ "+truncate(problem, maxLabel)))
+	}
+	return items
+}
+
+// NowPlayingURL is the open.spotify.com link of what is playing, or "".
+func NowPlayingURL(st session.State) string {
+	if st.NowPlaying.Playing == nil {
+		return ""
+	}
+	return st.NowPlaying.Playing.URL
+}
+
+// problemText is the error worth showing: the session's own, else the last poll's.
+func problemText(st session.State) string {
+	if st.LastError != "" {
+		return st.LastError
+	}
+	return st.NowPlaying.ErrText
+}
+
+// maxLabel keeps long titles and errors from stretching the menu across the screen.
+const maxLabel = 60
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return strings.TrimSpace(string(r[:n-1])) + "…"
+}
+
+// Copy labels when the item cannot work say why, so a disabled item is never a mystery.
+func userTokenLabel(st session.State, now time.Time) string {
+	const base = "Copy access token"
+	switch {
+	case !st.LoggedIn:
+		return base + " — log in first"
+	case st.NeedsLogin:
+		return base + " — log in again"
+	case !st.AccessExpiry.After(now):
+		return base + " — expired, refreshing…"
+	}
+	left := st.AccessExpiry.Sub(now)
+	if left < time.Minute {
+		return base + " (valid <1 min)"
+	}
+	return fmt.Sprintf("%s (valid %d min)", base, int(left/time.Minute))
+}
+
+func userTokenUsable(st session.State, now time.Time) bool {
+	return st.LoggedIn && !st.NeedsLogin && st.AccessExpiry.After(now)
+}
+
+func appTokenLabel(st session.State) string {
+	switch {
+	case st.Settings.ClientID == "":
+		return LabelCopyApp + " — set up the app first"
+	case !st.HasSecret:
+		return LabelCopyApp + " — needs a client secret"
+	}
+	return LabelCopyApp
+}
+
+func envLabel(st session.State) string {
+	if st.Settings.ClientID == "" {
+		return LabelCopyEnv + " — set up the app first"
+	}
+	return LabelCopyEnv
+}
+
+func copyItem(st State, now time.Time, which CopyItem, label string, action func()) *fyne.MenuItem {
+	var usable bool
+	switch which {
+	case CopyUserToken:
+		usable = userTokenUsable(st.State, now)
+	case CopyAppToken:
+		usable = appTokenLabel(st.State) == LabelCopyApp
+	case CopyEnv:
+		usable = envLabel(st.State) == LabelCopyEnv
+	}
+	if !usable {
+		return disabled(label)
+	}
+	if at, ok := st.Copied[which]; ok && now.Sub(at) < FlashFor && !now.Before(at) {
+		label = copiedLabels[which]
+	}
+	return fyne.NewMenuItem(label, action)
+}
+
+var copiedLabels = map[CopyItem]string{
+	CopyUserToken: "Access token copied ✓",
+	CopyAppToken:  "App token copied ✓",
+	CopyEnv:       ".env copied ✓",
+}
+
+func loginItem(st session.State, login func()) *fyne.MenuItem {
+	switch {
+	case st.Login.InProgress:
+		// Settings… shows the authorize URL and Cancel; a second login would only race the first.
+		return disabled(LabelLoginWait)
+	case st.NeedsLogin || !st.LoggedIn:
+		return fyne.NewMenuItem(LabelLoginNeed, login)
+	}
+	return fyne.NewMenuItem(LabelLogin, login)
+}
+
+// IconState picks the tray icon: red when something is broken, amber when only a login helps.
+func IconState(st session.State) assets.TrayState {
+	switch {
+	case st.StorageErr != "":
+		return assets.Offline
+	case !st.LoggedIn || st.NeedsLogin:
+		return assets.NeedsLogin
+	case problemText(st) != "":
+		return assets.Offline
+	}
+	return assets.OK
+}
+
+// Tooltip is the one-line summary shown when hovering the icon.
+func Tooltip(st session.State) string {
+	name := "tokentray"
+	if st.Demo {
+		name = "tokentray (demo)"
+	}
+	switch {
+	case st.StorageErr != "":
+		return name + ": " + st.StorageErr
+	case st.NeedsLogin && st.NeedsLoginReason != "":
+		return name + ": log in needed — " + st.NeedsLoginReason
+	case !st.LoggedIn || st.NeedsLogin:
+		return name + ": log in needed"
+	case problemText(st) != "":
+		return name + ": " + problemText(st)
+	}
+	return name + ": " + accountName(st.Account) + " · " + st.NowPlaying.Label
+}
+
+func accountName(a auth.Account) string {
+	if a.DisplayName != "" {
+		return a.DisplayName
+	}
+	return a.ID
+}

@@ -1,0 +1,258 @@
+package tray
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"tokentray/assets"
+	"tokentray/auth"
+	"tokentray/internal/nowplaying"
+	"tokentray/internal/session"
+	"tokentray/internal/webapi"
+)
+
+var now = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+// loggedIn is a healthy session playing p, with an access token valid for 52.5 more minutes.
+func loggedIn(p *webapi.Playing) session.State {
+	return session.State{
+		Settings:     auth.Settings{ClientID: "0123456789abcdef0123456789abcdef"},
+		HasSecret:    true,
+		LoggedIn:     true,
+		Account:      auth.Account{ID: "alice", DisplayName: "Alice"},
+		AccessExpiry: now.Add(52*time.Minute + 30*time.Second),
+		NowPlaying:   nowplaying.State{Playing: p, Label: nowplaying.Label(p)},
+	}
+}
+
+// clicks records which action ran.
+type clicks []string
+
+func (c *clicks) actions() Actions {
+	rec := func(name string) func() { return func() { *c = append(*c, name) } }
+	return Actions{
+		OpenNowPlaying: rec("open"), CopyUserToken: rec("user"), CopyAppToken: rec("app"),
+		CopyEnv: rec("env"), Login: rec("login"), Settings: rec("settings"), Quit: rec("quit"),
+	}
+}
+
+func labels(m *fyne.Menu) []string {
+	var out []string
+	for _, it := range m.Items {
+		if it.IsSeparator {
+			out = append(out, "---")
+		} else {
+			out = append(out, it.Label)
+		}
+	}
+	return out
+}
+
+func item(t *testing.T, m *fyne.Menu, prefix string) *fyne.MenuItem {
+	t.Helper()
+	for _, it := range m.Items {
+		if !it.IsSeparator && strings.HasPrefix(it.Label, prefix) {
+			return it
+		}
+	}
+	t.Fatalf("no item starting with %q in %q", prefix, labels(m))
+	return nil
+}
+
+// click does what systray does: it runs the action even for a disabled item, if there is one.
+func click(it *fyne.MenuItem) {
+	if it.Action != nil {
+		it.Action()
+	}
+}
+
+func TestMenuNowPlayingLines(t *testing.T) {
+	track := &webapi.Playing{Kind: webapi.Track, IsPlaying: true, Title: "Song", Artists: []string{"Band"}, URL: "https://open.spotify.com/track/1"}
+	paused := *track
+	paused.IsPlaying = false
+	episode := &webapi.Playing{Kind: webapi.Episode, IsPlaying: true, Title: "Ep 1", Show: "Pod", URL: "https://open.spotify.com/episode/2"}
+	ad := &webapi.Playing{Kind: webapi.Ad, IsPlaying: true}
+
+	cases := []struct {
+		name     string
+		playing  *webapi.Playing
+		line     string
+		openable bool
+	}{
+		{"nothing", nil, "Nothing playing", false},
+		{"track", track, "Band — Song", true},
+		{"paused", &paused, "Paused: Band — Song", true},
+		{"episode", episode, "Podcast: Pod — Ep 1", true},
+		{"ad", ad, "Advertisement", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var c clicks
+			m := Menu(State{State: loggedIn(tc.playing)}, now, c.actions())
+			want := []string{tc.line, "---", "Copy access token (valid 52 min)", LabelCopyApp, LabelCopyEnv,
+				"---", LabelLogin, LabelSettings, LabelQuit}
+			if got := labels(m); !slices.Equal(got, want) {
+				t.Fatalf("menu\n got %q\nwant %q", got, want)
+			}
+			first := m.Items[0]
+			if first.Disabled == tc.openable {
+				t.Errorf("now-playing line disabled=%v, want %v", first.Disabled, !tc.openable)
+			}
+			click(first)
+			if opened := slices.Contains(c, "open"); opened != tc.openable {
+				t.Errorf("clicking the line opened=%v, want %v", opened, tc.openable)
+			}
+			if IconState(loggedIn(tc.playing)) != assets.OK {
+				t.Errorf("icon state %v, want OK", IconState(loggedIn(tc.playing)))
+			}
+		})
+	}
+}
+
+func TestMenuLoggedOut(t *testing.T) {
+	var c clicks
+	st := session.State{Settings: auth.Settings{ClientID: "0123456789abcdef0123456789abcdef"}}
+	m := Menu(State{State: st}, now, c.actions())
+
+	first := item(t, m, LabelLoggedOut)
+	click(first)
+	tok := item(t, m, "Copy access token")
+	if tok.Label != "Copy access token — log in first" || !tok.Disabled {
+		t.Errorf("token item %q disabled=%v, want it disabled saying to log in first", tok.Label, tok.Disabled)
+	}
+	click(tok) // systray delivers this click although the item is disabled
+	app := item(t, m, LabelCopyApp)
+	if app.Label != LabelCopyApp+" — needs a client secret" || !app.Disabled {
+		t.Errorf("app token item %q disabled=%v without a secret", app.Label, app.Disabled)
+	}
+	click(app)
+	click(item(t, m, LabelLoginNeed))
+	if !slices.Equal(c, []string{"login", "login"}) {
+		t.Fatalf("actions run %q: want only the two logins, never a copy", c)
+	}
+	if IconState(st) != assets.NeedsLogin {
+		t.Errorf("icon state %v, want NeedsLogin", IconState(st))
+	}
+	if got := Tooltip(st); got != "tokentray: log in needed" {
+		t.Errorf("tooltip %q", got)
+	}
+}
+
+func TestMenuNeedsLogin(t *testing.T) {
+	st := loggedIn(nil)
+	st.NeedsLogin = true
+	st.NeedsLoginReason = "the refresh token expired (six months after the login)"
+	var c clicks
+	m := Menu(State{State: st}, now, c.actions())
+
+	item(t, m, LabelLoggedOut)
+	tok := item(t, m, "Copy access token")
+	if tok.Label != "Copy access token — log in again" || !tok.Disabled {
+		t.Errorf("token item %q disabled=%v", tok.Label, tok.Disabled)
+	}
+	click(tok)
+	click(item(t, m, LabelLoginNeed))
+	if !slices.Equal(c, []string{"login"}) {
+		t.Fatalf("actions run %q", c)
+	}
+	if IconState(st) != assets.NeedsLogin {
+		t.Errorf("icon state %v, want NeedsLogin", IconState(st))
+	}
+	if got := Tooltip(st); !strings.Contains(got, st.NeedsLoginReason) {
+		t.Errorf("tooltip %q does not say why", got)
+	}
+}
+
+func TestMenuNoValidToken(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		expiry time.Time
+		label  string
+		usable bool
+	}{
+		{"expired", now.Add(-time.Second), "Copy access token — expired, refreshing…", false},
+		{"under a minute", now.Add(40 * time.Second), "Copy access token (valid <1 min)", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := loggedIn(nil)
+			st.AccessExpiry = tc.expiry
+			var c clicks
+			tok := item(t, Menu(State{State: st}, now, c.actions()), "Copy access token")
+			click(tok)
+			if tok.Label != tc.label || tok.Disabled == tc.usable || slices.Contains(c, "user") != tc.usable {
+				t.Fatalf("item %q disabled=%v copied=%v, want %q usable=%v", tok.Label, tok.Disabled, c, tc.label, tc.usable)
+			}
+		})
+	}
+}
+
+func TestMenuDemo(t *testing.T) {
+	st := loggedIn(nil)
+	st.Demo = true
+	m := Menu(State{State: st}, now, Actions{})
+	if m.Items[0].Label != LabelDemoHeader || !m.Items[0].Disabled {
+		t.Fatalf("first item %q, want the disabled demo header", m.Items[0].Label)
+	}
+	if got := Tooltip(st); !strings.HasPrefix(got, "tokentray (demo): Alice") {
+		t.Errorf("tooltip %q", got)
+	}
+	if assets.TrayIcon(IconState(st), st.Demo) != assets.TrayIcon(assets.OK, true) {
+		t.Error("demo session does not get the demo icon")
+	}
+}
+
+func TestMenuCopiedFlash(t *testing.T) {
+	st := State{State: loggedIn(nil), Copied: map[CopyItem]time.Time{
+		CopyUserToken: now.Add(-time.Second),
+		CopyEnv:       now.Add(-FlashFor), // over: back to the normal label
+	}}
+	m := Menu(st, now, Actions{})
+	if got := item(t, m, "Access token").Label; got != "Access token copied ✓" {
+		t.Errorf("user token item %q right after a copy", got)
+	}
+	item(t, m, LabelCopyEnv)
+	later := Menu(st, now.Add(FlashFor), Actions{})
+	item(t, later, "Copy access token (valid 52 min)")
+}
+
+func TestMenuLoginInProgressIgnoresClicks(t *testing.T) {
+	st := loggedIn(nil)
+	st.Login.InProgress = true
+	var c clicks
+	it := item(t, Menu(State{State: st}, now, c.actions()), LabelLoginWait)
+	click(it)
+	if !it.Disabled || len(c) != 0 {
+		t.Fatalf("login item disabled=%v ran %q while a login is in progress", it.Disabled, c)
+	}
+}
+
+func TestErrorsTurnIconRed(t *testing.T) {
+	storage := loggedIn(nil)
+	storage.StorageErr = "no keyring: start gnome-keyring or KeePassXC's Secret Service, or pass --insecure-storage"
+	poll := loggedIn(nil)
+	poll.NowPlaying.ErrText = "Spotify did not answer (timeout)"
+	for name, st := range map[string]session.State{"storage": storage, "poll": poll} {
+		if IconState(st) != assets.Offline {
+			t.Errorf("%s: icon state %v, want Offline", name, IconState(st))
+		}
+	}
+	m := Menu(State{State: poll}, now, Actions{})
+	if w := item(t, m, "⚠ "); w.Label != "⚠ Spotify did not answer (timeout)" || !w.Disabled {
+		t.Errorf("error line %q", w.Label)
+	}
+	if got := Tooltip(storage); !strings.Contains(got, "no keyring") {
+		t.Errorf("tooltip %q", got)
+	}
+}
+
+func TestLongTitleIsTruncated(t *testing.T) {
+	p := &webapi.Playing{Kind: webapi.Track, IsPlaying: true, Title: strings.Repeat("la ", 40), Artists: []string{"Band"}}
+	line := Menu(State{State: loggedIn(p)}, now, Actions{}).Items[0].Label
+	if n := len([]rune(line)); n > maxLabel || !strings.HasSuffix(line, "…") {
+		t.Fatalf("line %q has %d runes", line, n)
+	}
+}
