@@ -1,0 +1,44 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"tokentray/auth"
+	"tokentray/internal/webapi"
+)
+
+// openProfile opens the user's profile and warns, on every use, when secrets sit in a file.
+func openProfile(env *Env, insecure bool) (*auth.Profile, error) {
+	dir, err := auth.ConfigDir()
+	if err != nil {
+		return nil, err
+	}
+	p, err := auth.OpenProfile(auth.StoreOptions{Service: auth.KeyringService, ConfigDir: dir, Insecure: insecure || insecureFromEnv(env)})
+	if err != nil {
+		return nil, err
+	}
+	if p.Store.Insecure() {
+		fmt.Fprintf(env.Stderr, "tokentray: warning: secrets are stored unencrypted (%s)\n", p.Store.Describe())
+	}
+	return p, nil
+}
+
+// requireSettings fails with the fix when the user never ran `tokentray login`.
+func requireSettings(p *auth.Profile) error {
+	if !p.HasSettings {
+		return fmt.Errorf("%w: no settings in %s yet", auth.ErrNeedsLogin, p.Dir)
+	}
+	return nil
+}
+
+func apiClient(m *auth.Manager) *webapi.Client {
+	return &webapi.Client{BaseURL: auth.APIURL(), HTTP: &http.Client{Timeout: 20 * time.Second}, Tokens: m}
+}
+
+// commandContext bounds a headless command so that a script never hangs on the network.
+func commandContext(d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), d)
+}

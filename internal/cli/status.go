@@ -1,0 +1,165 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"tokentray/auth"
+	"tokentray/internal/nowplaying"
+)
+
+func runStatus(env *Env, args []string) error {
+	fs := newFlagSet(env, "status", "show the login, scopes, token expiry and storage (no network)")
+	insecure := insecureFlag(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	p, err := openProfile(env, *insecure)
+	if err != nil {
+		return err
+	}
+	m, err := p.Manager()
+	if err != nil {
+		return err
+	}
+	w := env.Stdout
+	row := func(k, v string) { fmt.Fprintf(w, "%-15s %s\n", k+":", v) }
+	row("Config", p.Dir)
+	row("Storage", p.Store.Describe())
+	if !p.HasSettings {
+		row("Login", "not set up: run `tokentray login --client-id ID` or open the tray app")
+		return fmt.Errorf("%w: no settings yet", auth.ErrNeedsLogin)
+	}
+	row("Client ID", p.Settings.ClientID)
+	flow := "Authorization Code with client secret"
+	if m.Config().UsesPKCE() {
+		flow = "Authorization Code with PKCE (no client secret)"
+	}
+	row("Flow", flow)
+	row("Redirect URI", p.Settings.RedirectURI)
+	ut, err := m.Stored()
+	if err != nil {
+		row("Login", "not logged in")
+		return err
+	}
+	printUserToken(w, row, ut, p.Settings.Scopes, time.Now())
+	if ut.NeedsLogin {
+		return fmt.Errorf("%w: %s", auth.ErrNeedsLogin, ut.NeedsLoginReason)
+	}
+	return nil
+}
+
+func printUserToken(w io.Writer, row func(k, v string), ut *auth.UserToken, asked []string, now time.Time) {
+	if ut.Account.ID != "" {
+		row("Account", accountName(ut.Account))
+	}
+	row("Scopes granted", orNone(strings.Join(ut.GrantedScopes(), " ")))
+	if missing := missingScopes(asked, ut.GrantedScopes()); len(missing) > 0 {
+		row("Not granted", strings.Join(missing, " ")+" (log in again to ask for them)")
+	}
+	switch left := ut.Remaining(now); {
+	case ut.AccessToken == "":
+		row("Access token", "none yet")
+	case left > 0:
+		row("Access token", fmt.Sprintf("expires in %s (%s)", left.Round(time.Minute), ut.Expiry.Local().Format("15:04")))
+	default:
+		row("Access token", "expired; the next `tokentray token` refreshes it")
+	}
+	expires := ut.RefreshExpires()
+	row("Refresh token", fmt.Sprintf("authorized %s, expires %s (in %d days)",
+		ut.AuthorizedAt.Local().Format("2006-01-02"), expires.Local().Format("2006-01-02"), int(expires.Sub(now).Hours()/24)))
+	if ut.NeedsLogin {
+		row("Login", "NEEDED: "+ut.NeedsLoginReason)
+	}
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+func runNow(env *Env, args []string) error {
+	fs := newFlagSet(env, "now", "show the track, episode or ad playing now")
+	insecure := insecureFlag(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	p, err := openProfile(env, *insecure)
+	if err != nil {
+		return err
+	}
+	if err := requireSettings(p); err != nil {
+		return err
+	}
+	m, err := p.Manager()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := commandContext(time.Minute)
+	defer cancel()
+	playing, err := apiClient(m).CurrentlyPlaying(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(env.Stdout, nowplaying.Label(playing))
+	if playing.URL != "" {
+		fmt.Fprintln(env.Stdout, playing.URL)
+	}
+	return nil
+}
+
+func runLogout(env *Env, args []string) error {
+	fs := newFlagSet(env, "logout", "forget the stored tokens")
+	all := fs.Bool("all", false, "also forget the client secret and the settings")
+	insecure := insecureFlag(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	p, err := openProfile(env, *insecure)
+	if err != nil {
+		return err
+	}
+	m, err := p.Manager()
+	if err != nil {
+		return err
+	}
+	err = m.Logout(*all)
+	if *all {
+		err = errors.Join(err, auth.RemoveSettings(p.Dir))
+	}
+	if err != nil {
+		return err
+	}
+	what := "Logged out: tokens removed"
+	if *all {
+		what += ", client secret and settings too"
+	}
+	fmt.Fprintf(env.Stderr, "%s (%s).\n", what, p.Store.Describe())
+	return nil
+}
+
+func runScopes(env *Env, args []string) error {
+	fs := newFlagSet(env, "scopes", "list the Spotify scopes, grouped, with what each allows")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	for _, group := range auth.ScopeGroups() {
+		fmt.Fprintf(env.Stdout, "%s:\n", group)
+		for _, sc := range auth.AllScopes {
+			if sc.Group != group {
+				continue
+			}
+			mark := ""
+			if sc.Tray {
+				mark = " (the tray needs it)"
+			}
+			fmt.Fprintf(env.Stdout, "  %-28s %s%s\n", sc.Name, sc.Description, mark)
+		}
+	}
+	return nil
+}
