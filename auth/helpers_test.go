@@ -64,6 +64,10 @@ func newTestManager(t *testing.T, cfg Config, store SecretStore, opts ...Option)
 // switch and follows the redirect to the loopback server. It returns the final page's text.
 func browser(t *testing.T) (open func(string) error, page <-chan string) {
 	t.Helper()
+	return browserFor(t)
+}
+
+func browserFor(t testing.TB) (open func(string) error, page <-chan string) {
 	pages := make(chan string, 1)
 	return func(authURL string) error {
 		u, err := url.Parse(authURL)

@@ -59,7 +59,7 @@ func parseCallback(q url.Values, wantState string) (string, error) {
 		if desc != "" {
 			desc = ": " + desc
 		}
-		return "", fmt.Errorf("Spotify refused the login (%s%s)", e, desc)
+		return "", fmt.Errorf("login refused by Spotify (%s%s)", e, desc)
 	}
 	code := q.Get("code")
 	if code == "" {
@@ -206,7 +206,7 @@ func (m *Manager) exchange(ctx context.Context, oc *oauth2.Config, code string, 
 		ClientID:     m.cfg.ClientID,
 	}
 	if ut.RefreshToken == "" {
-		return nil, errors.New("Spotify answered the login without a refresh token; log in again")
+		return nil, errors.New("the login answer from Spotify holds no refresh token; log in again")
 	}
 	if err := m.storeUserToken(ut); err != nil {
 		return nil, err

@@ -16,7 +16,7 @@ import (
 
 // ErrUnreachable marks failures to reach Spotify at all (network down, timeouts, 5xx, 429):
 // worth retrying later, and exit code 4 in the CLI.
-var ErrUnreachable = errors.New("Spotify is unreachable")
+var ErrUnreachable = errors.New("could not reach Spotify")
 
 // RetryPolicy bounds the retries of one token request. Waits grow exponentially from Base to
 // Max with full jitter, so that many clients recovering together do not retry in lockstep.
@@ -142,9 +142,9 @@ func describeTokenError(op string, err error) error {
 	case re.ErrorCode == "invalid_grant":
 		return fmt.Errorf("%w (Spotify answered %s while %s)", ErrNeedsLogin, detail, op)
 	case re.ErrorCode == "invalid_client":
-		return fmt.Errorf("Spotify refused the app credentials while %s (%s): check the client ID and secret at developer.spotify.com/dashboard → your app → Settings", op, detail)
+		return fmt.Errorf("the app credentials were refused while %s (%s): check the client ID and secret at developer.spotify.com/dashboard → your app → Settings", op, detail)
 	default:
-		return fmt.Errorf("Spotify refused %s (%s)", op, detail)
+		return fmt.Errorf("refused while %s (%s)", op, detail)
 	}
 }
 

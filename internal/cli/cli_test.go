@@ -227,7 +227,7 @@ func TestUnreachableSpotifyExitsFour(t *testing.T) {
 	t.Setenv("TOKENTRAY_ACCOUNTS_URL", dead)
 
 	code, out, stderr := run(t, "", "token")
-	if code != ExitOffline || out != "" || !strings.Contains(stderr, "unreachable") {
+	if code != ExitOffline || out != "" || !strings.Contains(stderr, "could not reach Spotify") {
 		t.Fatalf("exit %d, %q, %q; want exit 4", code, out, stderr)
 	}
 }
