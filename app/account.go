@@ -128,7 +128,11 @@ func (s *accountSection) content() fyne.CanvasObject {
 	app := widget.NewCard("Spotify app", "", form)
 	login := widget.NewCard("Log in", "", container.NewVBox(
 		container.NewHBox(s.login, s.save), s.formMsg, s.waiting, s.loginState))
-	return container.NewVScroll(container.NewVBox(app, login))
+	sections := []fyne.CanvasObject{app, login}
+	if s.w.st.Demo {
+		sections = append([]fyne.CanvasObject{demoBanner()}, sections...)
+	}
+	return container.NewVScroll(container.NewVBox(sections...))
 }
 
 func (s *accountSection) checkClientID() {
@@ -233,4 +237,14 @@ func accountText(a auth.Account) string {
 		return a.ID
 	}
 	return a.DisplayName + " (" + a.ID + ")"
+}
+
+// demoBanner says plainly that nothing here is real, since a window without decorations (or a
+// glance at it) does not show the title.
+func demoBanner() fyne.CanvasObject {
+	note := widget.NewLabelWithStyle("Demo mode: a built-in fake Spotify with a demo app and account. "+
+		"Log in and copy tokens freely; nothing real is touched.", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	note.Importance = widget.HighImportance
+	note.Wrapping = fyne.TextWrapWord
+	return note
 }

@@ -41,8 +41,8 @@ func Start(a fyne.App, b Backend, show bool) (*Window, error) {
 		Quit:     a.Quit,
 	}, tray.CopyActions{
 		UserToken: func() error { return discardMessage(onUI(w.copyUserToken)) },
-		AppToken:  func() error { return discardMessage(w.copyAppToken()) },
-		Env:       func() error { return discardMessage(w.copyEnv()) },
+		AppToken:  func() error { return discardMessage(onUI(w.copyAppToken)) },
+		Env:       func() error { return discardMessage(onUI(w.copyEnv)) },
 	}, w.tell)
 	switch {
 	case errors.Is(err, tray.ErrNoTray):

@@ -82,13 +82,9 @@ func (s *tokensSection) content() fyne.CanvasObject {
 	return container.NewVScroll(container.NewVBox(status, tokens))
 }
 
-// runCopy runs a copy that may wait on the network off the UI goroutine.
+// runCopy copies and says what happened.
 func (s *tokensSection) runCopy(copyFn func() (string, error)) {
-	say(s.result, "Working…", widget.MediumImportance)
-	s.w.async(func() {
-		msg, err := copyFn()
-		fyne.Do(func() { s.report(msg, err) })
-	})
+	s.report(copyFn())
 }
 
 func (s *tokensSection) report(msg string, err error) {
@@ -106,7 +102,7 @@ func (s *tokensSection) testToken() {
 		ctx, cancel := context.WithTimeout(context.Background(), testTokenTimeout)
 		defer cancel()
 		answer, err := s.w.backend.TestToken(ctx)
-		fyne.Do(func() {
+		s.w.ui(func() {
 			s.test.Enable()
 			s.report("The token works: "+answer, err)
 		})

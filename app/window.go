@@ -24,6 +24,9 @@ type Window struct {
 	// async runs backend calls that may wait on the network, so the UI never freezes; tests
 	// run them inline.
 	async func(func())
+	// ui runs f on the UI goroutine (fyne.Do); tests that drive a real, asynchronous session
+	// queue it and play the UI goroutine themselves.
+	ui func(func())
 
 	st session.State // the last state rendered; read and written on the Fyne goroutine only
 
@@ -37,11 +40,11 @@ type Window struct {
 
 // NewWindow builds the window (not shown) and follows b's state. copier is shared with the tray.
 func NewWindow(a fyne.App, b Backend, copier *clip.Copier) *Window {
-	return newWindow(a, b, copier, time.Now, func(f func()) { go f() })
+	return newWindow(a, b, copier, time.Now, func(f func()) { go f() }, fyne.Do)
 }
 
-func newWindow(a fyne.App, b Backend, copier *clip.Copier, now func() time.Time, async func(func())) *Window {
-	w := &Window{app: a, backend: b, copier: copier, now: now, async: async, st: b.State()}
+func newWindow(a fyne.App, b Backend, copier *clip.Copier, now func() time.Time, async, ui func(func())) *Window {
+	w := &Window{app: a, backend: b, copier: copier, now: now, async: async, ui: ui, st: b.State()}
 	title := "tokentray"
 	if w.st.Demo {
 		title += " (demo)"
@@ -69,7 +72,7 @@ func newWindow(a fyne.App, b Backend, copier *clip.Copier, now func() time.Time,
 	w.win.SetCloseIntercept(w.win.Hide)
 
 	w.apply(w.st)
-	b.Subscribe(func(st session.State) { fyne.Do(func() { w.apply(st) }) })
+	b.Subscribe(func(st session.State) { w.ui(func() { w.apply(st) }) })
 	return w
 }
 
@@ -94,7 +97,7 @@ func (w *Window) RunClock(stop <-chan struct{}) {
 		case <-stop:
 			return
 		case <-t.C:
-			fyne.Do(w.tick)
+			w.ui(w.tick)
 		}
 	}
 }
@@ -174,7 +177,8 @@ func (w *Window) login() {
 	say(w.account.formMsg, "", widget.MediumImportance)
 }
 
-// The copy functions return a sentence for the window; the tray only uses the error.
+// The copy functions run on the UI goroutine and never wait on the network: the session keeps
+// the tokens ready. They return a sentence for the window; the tray only uses the error.
 
 func (w *Window) copyUserToken() (string, error) {
 	tok, valid, err := w.backend.UserToken()
@@ -185,24 +189,22 @@ func (w *Window) copyUserToken() (string, error) {
 	return fmt.Sprintf("Copied the access token (valid %d min). %s", int(valid/time.Minute), w.clearNote()), nil
 }
 
-// copyAppToken may wait on the network: call it off the UI goroutine.
 func (w *Window) copyAppToken() (string, error) {
 	tok, valid, err := w.backend.AppToken()
 	if err != nil {
 		return "", err
 	}
-	fyne.DoAndWait(func() { w.copier.Copy(tok) })
+	w.copier.Copy(tok)
 	return fmt.Sprintf("Copied the app token (valid %d min). It identifies the app, not you: no user data. %s",
 		int(valid/time.Minute), w.clearNote()), nil
 }
 
-// copyEnv may wait on the network (it can include an app token): call it off the UI goroutine.
 func (w *Window) copyEnv() (string, error) {
 	text, err := w.backend.EnvText()
 	if err != nil {
 		return "", err
 	}
-	fyne.DoAndWait(func() { w.copier.Copy(text) })
+	w.copier.Copy(text)
 	return "Copied the .env text: paste it into your project's .env file. " + w.clearNote(), nil
 }
 

@@ -141,9 +141,12 @@ func newHarness(t *testing.T, st session.State) *harness {
 	t.Helper()
 	h := &harness{app: test.NewTempApp(t), backend: newFakeBackend(st), timers: &manualTimers{}, now: t0}
 	copier := clip.New(h.app.Clipboard(), time.Duration(st.Settings.ClipboardClearSeconds)*time.Second, h.timers.after)
-	h.win = newWindow(h.app, h.backend, copier, func() time.Time { return h.now }, func(f func()) { f() })
+	h.win = newWindow(h.app, h.backend, copier, func() time.Time { return h.now }, inline, inline)
 	return h
 }
+
+// inline runs f at once: the fake backend publishes on the test goroutine.
+func inline(f func()) { f() }
 
 func freshState() session.State {
 	return session.State{Settings: auth.DefaultSettings(), Storage: "system keyring (service \"tokentray\")"}

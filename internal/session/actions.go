@@ -218,7 +218,7 @@ func (s *Session) EnvText() (string, error) {
 	return text, nil
 }
 
-// TestToken asks Spotify who the token belongs to and describes the answer.
+// TestToken asks Spotify who the token belongs to and describes the answer in a sentence.
 func (s *Session) TestToken(ctx context.Context) (string, error) {
 	me, err := s.api.Me(ctx)
 	if err != nil {
@@ -228,7 +228,7 @@ func (s *Session) TestToken(ctx context.Context) (string, error) {
 	if me.DisplayName != "" && me.DisplayName != me.ID {
 		name = fmt.Sprintf("%s (%s)", me.DisplayName, me.ID)
 	}
-	return "The token works: Spotify says it belongs to " + name + ".", nil
+	return "Spotify says it belongs to " + name + ".", nil
 }
 
 // Logout forgets the tokens; with all, the client secret too. The settings stay.
