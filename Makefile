@@ -10,7 +10,7 @@ TEST_DEBS  := $(BUILD_DEBS) dbus gnome-keyring libsecret-tools
 # The end-to-end tests start a real X server, D-Bus, Secret Service, clipboard and browser.
 E2E_DEBS   := xvfb dbus gnome-keyring libsecret-tools xclip chromium imagemagick
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.7.0
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FYNE_CLI    := fyne.io/tools/cmd/fyne@v1.7.4
 
 .PHONY: all build run demo test test-deps e2e bench lint package screenshots deps e2e-deps clean
@@ -60,7 +60,7 @@ lint: deps
 	$(GO) run $(STATICCHECK) $(PKGS)
 
 package: deps
-	$(GO) run $(FYNE_CLI) package -os linux -release
+	$(GO) run $(FYNE_CLI) package --target linux --release
 	@ls -l *.tar.xz
 
 screenshots: e2e-deps
