@@ -2,9 +2,6 @@ package app
 
 import (
 	"context"
-	"io"
-	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -18,25 +15,6 @@ import (
 	"tokentray/internal/session"
 )
 
-// followAuthorize plays the browser: it loads the authorize URL with the fake's auto-approve
-// switch and follows the redirect to the session's loopback server.
-func followAuthorize(authURL string) error {
-	u, err := url.Parse(authURL)
-	if err != nil {
-		return err
-	}
-	q := u.Query()
-	q.Set("fake_auto_approve", "1")
-	u.RawQuery = q.Encode()
-	go func() {
-		if resp, err := http.Get(u.String()); err == nil {
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-		}
-	}()
-	return nil
-}
-
 // TestLoginThroughTheWindowAgainstTheFake drives the real session: the form is filled in and
 // Log in pressed as a user would, the test follows the authorize redirect, and the copies put
 // tokens the fake accepts on the clipboard.
@@ -47,7 +25,7 @@ func TestLoginThroughTheWindowAgainstTheFake(t *testing.T) {
 	}
 	defer fake.Close()
 	s, err := session.Open(session.Options{ConfigDir: t.TempDir(), Store: auth.NewMemoryStore(),
-		AccountsURL: fake.URL(), APIURL: fake.URL(), OpenBrowser: followAuthorize})
+		AccountsURL: fake.URL(), APIURL: fake.URL(), OpenBrowser: fakespotify.ApproveInBackground})
 	if err != nil {
 		t.Fatal(err)
 	}

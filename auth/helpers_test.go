@@ -2,9 +2,6 @@ package auth
 
 import (
 	"context"
-	"io"
-	"net/http"
-	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -60,32 +57,22 @@ func newTestManager(t *testing.T, cfg Config, store SecretStore, opts ...Option)
 	return NewManager(cfg, store, filepath.Join(t.TempDir(), "refresh.lock"), opts...)
 }
 
-// browser plays the user's browser: it loads the authorize URL with the fake's auto-approve
-// switch and follows the redirect to the loopback server. It returns the final page's text.
+// browser plays the user's browser through the fake's auto-approve switch and hands back the
+// page the loopback server answered with.
 func browser(t *testing.T) (open func(string) error, page <-chan string) {
 	t.Helper()
 	return browserFor(t)
 }
 
-func browserFor(t testing.TB) (open func(string) error, page <-chan string) {
+func browserFor(testing.TB) (open func(string) error, page <-chan string) {
 	pages := make(chan string, 1)
 	return func(authURL string) error {
-		u, err := url.Parse(authURL)
-		if err != nil {
-			return err
-		}
-		q := u.Query()
-		q.Set("fake_auto_approve", "1")
-		u.RawQuery = q.Encode()
 		go func() {
-			resp, err := http.Get(u.String())
+			p, err := fakespotify.Approve(authURL)
 			if err != nil {
-				pages <- "error: " + err.Error()
-				return
+				p += "error: " + err.Error()
 			}
-			defer resp.Body.Close()
-			body, _ := io.ReadAll(resp.Body)
-			pages <- string(body)
+			pages <- p
 		}()
 		return nil
 	}, pages

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"io"
 	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -60,18 +59,12 @@ func login(t *testing.T, stdin string, args ...string) string {
 	if !lines.Scan() {
 		t.Fatalf("login printed nothing; stderr: %s", errOut.String())
 	}
-	u, err := url.Parse(lines.Text())
-	if err != nil || u.Path != "/authorize" {
+	if u, err := url.Parse(lines.Text()); err != nil || u.Path != "/authorize" {
 		t.Fatalf("first line %q is not the authorize URL", lines.Text())
 	}
-	q := u.Query()
-	q.Set("fake_auto_approve", "1")
-	u.RawQuery = q.Encode()
-	resp, err := http.Get(u.String())
-	if err != nil {
-		t.Fatal(err)
+	if page, err := fakespotify.Approve(lines.Text()); err != nil {
+		t.Fatalf("the browser step failed: %v\n%s", err, page)
 	}
-	resp.Body.Close()
 	var rest strings.Builder
 	for lines.Scan() {
 		rest.WriteString(lines.Text() + "\n")

@@ -26,12 +26,24 @@ func openProfile(env *Env, insecure bool) (*auth.Profile, error) {
 	return p, nil
 }
 
-// requireSettings fails with the fix when the user never ran `tokentray login`.
-func requireSettings(p *auth.Profile) error {
-	if !p.HasSettings {
-		return fmt.Errorf("%w: no settings in %s yet", auth.ErrNeedsLogin, p.Dir)
+// openManager opens the profile of a user who has set tokentray up, with a token manager;
+// adjust may change the settings for this one command (e.g. --min-valid).
+func openManager(env *Env, insecure bool, adjust func(*auth.Settings)) (*auth.Profile, *auth.Manager, error) {
+	p, err := openProfile(env, insecure)
+	if err != nil {
+		return nil, nil, err
 	}
-	return nil
+	if !p.HasSettings {
+		return nil, nil, fmt.Errorf("%w: no settings in %s yet", auth.ErrNeedsLogin, p.Dir)
+	}
+	if adjust != nil {
+		adjust(&p.Settings)
+	}
+	m, err := p.Manager()
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, m, nil
 }
 
 func apiClient(m *auth.Manager) *webapi.Client {

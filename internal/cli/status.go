@@ -89,14 +89,7 @@ func runNow(env *Env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	p, err := openProfile(env, *insecure)
-	if err != nil {
-		return err
-	}
-	if err := requireSettings(p); err != nil {
-		return err
-	}
-	m, err := p.Manager()
+	_, m, err := openManager(env, *insecure, nil)
 	if err != nil {
 		return err
 	}

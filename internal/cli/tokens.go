@@ -25,17 +25,11 @@ func runToken(env *Env, args []string) error {
 	if *minValid < 0 || *minValid > 50*time.Minute {
 		return usagef("--min-valid %s: choose a duration from 1m to 50m (access tokens live 60 minutes)", *minValid)
 	}
-	p, err := openProfile(env, *insecure)
-	if err != nil {
-		return err
-	}
-	if err := requireSettings(p); err != nil {
-		return err
-	}
-	if *minValid > 0 {
-		p.Settings.MinValidSeconds = int(minValid.Seconds())
-	}
-	m, err := p.Manager()
+	_, m, err := openManager(env, *insecure, func(s *auth.Settings) {
+		if *minValid > 0 {
+			s.MinValidSeconds = int(minValid.Seconds())
+		}
+	})
 	if err != nil {
 		return err
 	}
@@ -73,14 +67,7 @@ func runEnv(env *Env, args []string) error {
 	if !slices.Contains(auth.EnvFormats, *format) {
 		return usagef("--format %q: choose one of %s", *format, strings.Join(auth.EnvFormats, ", "))
 	}
-	p, err := openProfile(env, *insecure)
-	if err != nil {
-		return err
-	}
-	if err := requireSettings(p); err != nil {
-		return err
-	}
-	m, err := p.Manager()
+	_, m, err := openManager(env, *insecure, nil)
 	if err != nil {
 		return err
 	}

@@ -3,9 +3,6 @@ package session
 import (
 	"context"
 	"errors"
-	"io"
-	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,25 +15,6 @@ import (
 	"tokentray/auth"
 	"tokentray/internal/fakespotify"
 )
-
-// autoApprove plays the browser: it loads the authorize URL with the fake's auto-approve switch
-// and follows the redirect to the session's loopback server.
-func autoApprove(authURL string) error {
-	u, err := url.Parse(authURL)
-	if err != nil {
-		return err
-	}
-	q := u.Query()
-	q.Set("fake_auto_approve", "1")
-	u.RawQuery = q.Encode()
-	go func() {
-		if resp, err := http.Get(u.String()); err == nil {
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-		}
-	}()
-	return nil
-}
 
 type notes struct {
 	mu   sync.Mutex
@@ -81,7 +59,7 @@ func start(t *testing.T, withSecret bool) *fixture {
 	t.Cleanup(func() { fake.Close() })
 	f := &fixture{fake: fake, dir: t.TempDir(), notes: &notes{}}
 	f.s, err = Open(Options{ConfigDir: f.dir, Store: auth.NewMemoryStore(), AccountsURL: fake.URL(), APIURL: fake.URL(),
-		OpenBrowser: autoApprove, Notify: f.notes.add})
+		OpenBrowser: fakespotify.ApproveInBackground, Notify: f.notes.add})
 	if err != nil {
 		t.Fatal(err)
 	}
