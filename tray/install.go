@@ -70,7 +70,7 @@ func Install(a fyne.App, src Source, acts Actions, copies CopyActions, notify fu
 
 func (t *Tray) copyAction(which CopyItem, copyFn func() error) func() {
 	return func() {
-		// Off the UI goroutine: an app token or the .env text may wait on the network.
+		// The copy hops onto the UI goroutine itself (fyne.DoAndWait), so start it from another.
 		go func() {
 			err := copyFn()
 			fyne.Do(func() {

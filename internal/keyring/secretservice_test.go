@@ -82,9 +82,25 @@ func TestRealSecretService(t *testing.T) {
 	bus := startSessionBus(t)
 	env := privateEnv(t, bus)
 	startGnomeKeyring(t, bus, env)
-	for _, kv := range env {
-		k, v, _ := strings.Cut(kv, "=")
-		t.Setenv(k, v)
+	runChild(t, "TestHelperRealSecretService", append(env, "KEYRING_HELPER=real"))
+}
+
+// runChild runs one test of this binary in a fresh process: go-keyring's backend and bus
+// connection are process-wide, and the unit tests in this package install its mock.
+func runChild(t *testing.T, name string, env []string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^"+name+"$", "-test.v")
+	cmd.Env = env
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "--- PASS: "+name) {
+		t.Fatalf("%s: %v\n%s", name, err, out)
+	}
+}
+
+// TestHelperRealSecretService is the body of TestRealSecretService, run in a child process.
+func TestHelperRealSecretService(t *testing.T) {
+	if os.Getenv("KEYRING_HELPER") != "real" {
+		t.Skip("child of TestRealSecretService")
 	}
 	operationTimeout = 10 * time.Second // the first call unlocks the collection
 
@@ -99,9 +115,7 @@ func TestRealSecretService(t *testing.T) {
 		t.Fatalf("Get: %q, %v", got, err)
 	}
 	// Another Secret Service client sees the same item: it is really in gnome-keyring.
-	lookup := exec.Command("secret-tool", "lookup", "service", "tokentray-test", "username", "refresh-token")
-	lookup.Env = env
-	out, err := lookup.Output()
+	out, err := exec.Command("secret-tool", "lookup", "service", "tokentray-test", "username", "refresh-token").Output()
 	if err != nil || string(out) != "AQD-secret-value" {
 		t.Fatalf("secret-tool lookup: %q, %v", out, err)
 	}
@@ -116,7 +130,7 @@ func TestRealSecretService(t *testing.T) {
 // TestHelperNoSecretService runs in a child process whose bus has no Secret Service (go-keyring
 // keeps one bus connection per process, so the parent cannot switch buses).
 func TestHelperNoSecretService(t *testing.T) {
-	if os.Getenv("KEYRING_HELPER") != "1" {
+	if os.Getenv("KEYRING_HELPER") != "unavailable" {
 		t.Skip("child of TestBusWithoutSecretServiceIsUnavailable")
 	}
 	_, err := Get("tokentray-test", "x")
@@ -127,10 +141,5 @@ func TestHelperNoSecretService(t *testing.T) {
 }
 
 func TestBusWithoutSecretServiceIsUnavailable(t *testing.T) {
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperNoSecretService$", "-test.v")
-	cmd.Env = append(privateEnv(t, startSessionBus(t)), "KEYRING_HELPER=1")
-	out, err := cmd.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "--- PASS: TestHelperNoSecretService") {
-		t.Fatalf("child: %v\n%s", err, out)
-	}
+	runChild(t, "TestHelperNoSecretService", append(privateEnv(t, startSessionBus(t)), "KEYRING_HELPER=unavailable"))
 }
