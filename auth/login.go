@@ -220,13 +220,13 @@ func listenLoopback(r RedirectURI) (net.Listener, error) {
 	if err == nil {
 		return ln, nil
 	}
+	problem := fmt.Sprintf("cannot listen for the login callback on %s port %d (%v)", r.Host, r.Port, err)
 	if errors.Is(err, syscall.EADDRINUSE) {
-		return nil, fmt.Errorf("port %d on %s is in use by another program (or another tokentray login): "+
-			"close it, or change the redirect URI to another port such as %s and register that exact URI in the "+
-			"Spotify dashboard; a URI registered without a port (%s) lets tokentray pick a free port",
-			r.Port, r.Host, r.WithPort(r.Port+1), RedirectURI{Host: r.Host, Path: r.Path}.String())
+		problem = fmt.Sprintf("port %d on %s is in use by another program (or another tokentray login)", r.Port, r.Host)
 	}
-	return nil, fmt.Errorf("cannot listen for the login callback on %s port %d: %w", r.Host, r.Port, err)
+	return nil, fmt.Errorf("%s: close it, or change the redirect URI to another port such as %s and register that "+
+		"exact URI in the Spotify dashboard; a URI registered without a port (%s) lets tokentray pick a free port",
+		problem, r.WithPort(r.Port+1), RedirectURI{Host: r.Host, Path: r.Path})
 }
 
 func randomState() (string, error) {
