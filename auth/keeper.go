@@ -52,8 +52,7 @@ func (m *Manager) KeepAlive(ctx context.Context, notify func(Event)) {
 			}
 			// Re-check at least every minute: timers do not run while a laptop sleeps, and
 			// the check costs nothing while the cached token is still good.
-			due := ut.Expiry.Add(-m.cfg.minValid() - KeepAhead).Sub(m.now())
-			wait = time.After(min(max(due, time.Second), keeperRecheck))
+			wait = time.After(min(m.keeperDue(ut), keeperRecheck))
 		case errors.Is(err, ErrNeedsLogin):
 			last = ""
 			notify(Event{Kind: NeedsLogin, Err: err})
@@ -67,15 +66,26 @@ func (m *Manager) KeepAlive(ctx context.Context, notify func(Event)) {
 		case <-ctx.Done():
 			return
 		case <-wait:
-		case <-m.loggedIn:
+		case <-m.wake:
 		}
 	}
 }
 
-// wakeKeeper tells a KeepAlive waiting for a login that one happened.
+// wakeKeeper makes KeepAlive look again now: after a login, or when a login became needed.
 func (m *Manager) wakeKeeper() {
 	select {
-	case m.loggedIn <- struct{}{}:
+	case m.wake <- struct{}{}:
 	default:
 	}
+}
+
+// keeperDue is how long the keeper may wait before refreshing ut: until MinValid + KeepAhead are
+// left, or, for tokens too short-lived for that (never Spotify's hour), until MinValid are left.
+func (m *Manager) keeperDue(ut *UserToken) time.Duration {
+	left := ut.Remaining(m.now())
+	due := left - m.cfg.minValid() - KeepAhead
+	if due <= 0 {
+		due = left - m.cfg.minValid()
+	}
+	return max(due, time.Second)
 }

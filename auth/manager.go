@@ -31,7 +31,7 @@ type Manager struct {
 
 	userTurn chan struct{} // one user-token refresh at a time; a channel so waiting honours ctx
 	appTurn  chan struct{}
-	loggedIn chan struct{} // wakes the keeper after a login
+	wake     chan struct{} // wakes the keeper: a login happened, or a login is now needed
 
 	mu   sync.Mutex // guards user and app
 	user *UserToken
@@ -58,7 +58,7 @@ func NewManager(cfg Config, store SecretStore, lockPath string, opts ...Option) 
 		retry:    DefaultRetry,
 		userTurn: make(chan struct{}, 1),
 		appTurn:  make(chan struct{}, 1),
-		loggedIn: make(chan struct{}, 1),
+		wake:     make(chan struct{}, 1),
 	}
 	for _, o := range opts {
 		o(m)
@@ -144,6 +144,8 @@ func (m *Manager) userToken(ctx context.Context, minValid time.Duration, stale s
 		return nil, err
 	}
 	if err := m.usable(ut); err != nil {
+		// Another process may have been refused; stop handing out our copy at once.
+		m.dropCached()
 		return nil, err
 	}
 	if good(ut) {
@@ -172,11 +174,11 @@ func (m *Manager) refresh(ctx context.Context, ut *UserToken) (*UserToken, error
 	src := m.cfg.oauth2("").TokenSource(m.cfg.withHTTPClient(ctx), &oauth2.Token{RefreshToken: ut.RefreshToken})
 	tok, err := m.retry.do(ctx, src.Token)
 	if err != nil {
-		err = describeTokenError("refreshing the access token", err)
-		if errors.Is(err, ErrNeedsLogin) {
-			m.markNeedsLogin(ut, err)
+		var re *oauth2.RetrieveError
+		if errors.As(err, &re) && re.ErrorCode == "invalid_grant" {
+			m.markNeedsLogin(ut, re)
 		}
-		return nil, err
+		return nil, describeTokenError("refreshing the access token", err)
 	}
 	next := *ut
 	next.AccessToken = tok.AccessToken
@@ -196,12 +198,16 @@ func (m *Manager) refresh(ctx context.Context, ut *UserToken) (*UserToken, error
 
 // markNeedsLogin keeps the record (for `tokentray status`) but flags it, so that no process
 // keeps retrying a refresh token Spotify refused.
-func (m *Manager) markNeedsLogin(ut *UserToken, cause error) {
+func (m *Manager) markNeedsLogin(ut *UserToken, refusal *oauth2.RetrieveError) {
+	answer := refusal.ErrorCode
+	if refusal.ErrorDescription != "" {
+		answer += ": " + refusal.ErrorDescription
+	}
 	flagged := *ut
 	flagged.NeedsLogin = true
-	flagged.NeedsLoginReason = fmt.Sprintf("Spotify refused the refresh token on %s (%v); it was revoked, "+
-		"used up by another program, or is older than six months (authorized %s). Log in again.",
-		m.now().Format("2006-01-02 15:04"), errors.Unwrap(cause), ut.AuthorizedAt.Format("2006-01-02"))
+	flagged.NeedsLoginReason = fmt.Sprintf("Spotify refused the refresh token on %s (%s). It was revoked, "+
+		"used up by another program, or is older than six months (authorized %s).",
+		m.now().Local().Format("2006-01-02 15:04"), answer, ut.AuthorizedAt.Local().Format("2006-01-02"))
 	// The error we return already says "log in"; a failed write here changes nothing for the user.
 	_ = m.storeUserToken(&flagged)
 }
@@ -217,14 +223,26 @@ func (m *Manager) storeUserToken(ut *UserToken) error {
 // setUser caches ut for Cached and the fast path of Token; a flagged record is not cached, so
 // nobody is handed the access token of a login Spotify refused.
 func (m *Manager) setUser(ut *UserToken) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
 	if ut.NeedsLogin {
-		m.user = nil
+		m.dropCached()
 		return
 	}
 	c := *ut
+	m.mu.Lock()
 	m.user = &c
+	m.mu.Unlock()
+}
+
+// dropCached forgets the cached user token and, if there was one, wakes the keeper so that the
+// session learns now, not at the keeper's next check, that a login is needed.
+func (m *Manager) dropCached() {
+	m.mu.Lock()
+	had := m.user != nil
+	m.user = nil
+	m.mu.Unlock()
+	if had {
+		m.wakeKeeper()
+	}
 }
 
 // SetAccount records whose token this is, after the caller asked /v1/me.

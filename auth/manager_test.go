@@ -205,7 +205,8 @@ func TestInvalidGrantMeansNeedsLoginAndStopsRetrying(t *testing.T) {
 		t.Fatalf("got %v, want ErrNeedsLogin with Spotify's reason", err)
 	}
 	stored, serr := m.Stored()
-	if serr != nil || !stored.NeedsLogin || stored.RefreshToken != first.RefreshToken || !strings.Contains(stored.NeedsLoginReason, "six months") {
+	if serr != nil || !stored.NeedsLogin || stored.RefreshToken != first.RefreshToken || !strings.Contains(stored.NeedsLoginReason, "six months") ||
+		!strings.Contains(stored.NeedsLoginReason, "invalid_grant: Refresh token revoked") {
 		t.Fatalf("stored %+v (%v): want the record kept and flagged", stored, serr)
 	}
 	if m.Cached() != nil {

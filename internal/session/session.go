@@ -130,7 +130,7 @@ func (s *Session) applyToken(st *State, ut *auth.UserToken) {
 	st.NeedsLogin = ut.NeedsLogin || ut.ClientID != st.Settings.ClientID
 	st.NeedsLoginReason = ut.NeedsLoginReason
 	if ut.ClientID != st.Settings.ClientID {
-		st.NeedsLoginReason = "The client ID changed since the last login: log in again."
+		st.NeedsLoginReason = "The client ID changed since the last login."
 	}
 	st.LoggedIn = !st.NeedsLogin
 	st.Account = ut.Account
@@ -173,10 +173,15 @@ func (s *Session) Subscribe(fn func(State)) (unsubscribe func()) {
 	}
 }
 
-// update changes the state under the lock and then tells the subscribers, outside it.
+// update changes the state under the lock and then tells the subscribers, outside it. Once Run
+// has ended nobody is told: the UI the subscribers draw on may be gone.
 func (s *Session) update(change func(st *State)) {
 	s.mu.Lock()
 	change(&s.st)
+	if s.runCtx != nil && s.runCtx.Err() != nil {
+		s.mu.Unlock()
+		return
+	}
 	st := s.st
 	subs := make([]func(State), 0, len(s.subs))
 	for _, fn := range s.subs {

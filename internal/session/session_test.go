@@ -165,10 +165,10 @@ func TestNeedsLoginIsShownAndNotified(t *testing.T) {
 	f.login(t)
 	f.fake.RevokeAll()
 	// A 401 makes the Web API client force a refresh, which Spotify refuses: invalid_grant.
+	// The keeper hears of it at once (not at its next minute check).
 	f.s.api.Me(context.Background())
-	f.s.restartKeeper() // the keeper looks again at once instead of in a minute
 	st := waitFor(t, f.s, "needs login", func(st State) bool { return st.NeedsLogin })
-	if st.LoggedIn || !strings.Contains(st.NeedsLoginReason, "Log in again") {
+	if st.LoggedIn || !strings.Contains(st.NeedsLoginReason, "Refresh token revoked") {
 		t.Fatalf("state %+v", st)
 	}
 	f.notes.waitFor(t, "tokentray: log in again")
@@ -258,5 +258,30 @@ func TestNoKeyringIsShownAndLosesNothing(t *testing.T) {
 	}
 	if st := insecure.State(); st.StorageErr != "" || !st.InsecureStorage {
 		t.Fatalf("with --insecure-storage: %+v", st)
+	}
+}
+
+func TestAStoppedSessionPublishesNothing(t *testing.T) {
+	s, err := Open(Options{ConfigDir: t.TempDir(), Store: auth.NewMemoryStore()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.Run(ctx); close(done) }()
+	calls := 0
+	var mu sync.Mutex
+	s.Subscribe(func(State) { mu.Lock(); calls++; mu.Unlock() })
+	waitFor(t, s, "Run to start", func(State) bool { s.mu.Lock(); defer s.mu.Unlock(); return s.runCtx != nil })
+	cancel()
+	<-done
+	mu.Lock()
+	before := calls
+	mu.Unlock()
+	s.update(func(st *State) { st.LastError = "late" })
+	mu.Lock()
+	defer mu.Unlock()
+	if calls != before || s.State().LastError != "late" {
+		t.Fatalf("after Run ended: %d more calls to subscribers; the state: %q", calls-before, s.State().LastError)
 	}
 }
