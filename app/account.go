@@ -212,10 +212,16 @@ func (s *accountSection) apply(st session.State) {
 		s.login.Enable()
 	}
 	switch {
+	case st.StorageErr != "":
+		// Without a keyring a login could not be kept: say so where the user is about to log in.
+		s.login.Disable()
+		say(s.loginState, "Cannot log in: "+st.StorageErr, widget.DangerImportance)
 	case st.Login.Err != "":
 		say(s.loginState, "Login failed: "+st.Login.Err, widget.DangerImportance)
 	case st.NeedsLogin:
 		say(s.loginState, needsLoginText(st), widget.WarningImportance)
+	case st.LoggedIn && st.Account.ID == "":
+		say(s.loginState, "Logged in.", widget.SuccessImportance) // who, Spotify tells us a moment later
 	case st.LoggedIn:
 		say(s.loginState, "Logged in as "+accountText(st.Account), widget.SuccessImportance)
 	case st.Login.InProgress:
@@ -227,7 +233,7 @@ func (s *accountSection) apply(st session.State) {
 
 func needsLoginText(st session.State) string {
 	if st.NeedsLoginReason != "" {
-		return "Log in again: " + st.NeedsLoginReason
+		return st.NeedsLoginReason + " Log in again."
 	}
 	return "Log in again: Spotify no longer accepts the stored authorization."
 }

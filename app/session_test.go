@@ -92,3 +92,23 @@ func TestDemoIsSaidInTitleAndBanner(t *testing.T) {
 		t.Fatal("no demo banner on the Account tab")
 	}
 }
+
+func TestNoKeyringIsSaidWhereTheUserLogsIn(t *testing.T) {
+	st := freshState()
+	st.Storage = ""
+	st.StorageErr = "no keyring: start gnome-keyring or KeePassXC's Secret Service, or pass --insecure-storage"
+	h := newHarness(t, st)
+	assertMessage(t, h.win.account.loginState, "--insecure-storage", widget.DangerImportance)
+	if !h.win.account.login.Disabled() {
+		t.Fatal("Log in is enabled although no login could be kept")
+	}
+}
+
+func TestLoggedInBeforeTheAccountIsKnown(t *testing.T) {
+	st := loggedInState()
+	st.Account = auth.Account{}
+	h := newHarness(t, st)
+	if got := h.win.account.loginState.Text; got != "Logged in." {
+		t.Fatalf("login line %q", got)
+	}
+}

@@ -31,9 +31,15 @@ type Tray struct {
 	acts   Actions
 	notify func(error)
 
-	mu     sync.Mutex // st and copied are written from session callbacks and the UI goroutine
-	st     session.State
-	copied map[CopyItem]time.Time
+	mu      sync.Mutex // guards the fields below, written from session callbacks and the UI goroutine
+	st      session.State
+	copied  map[CopyItem]time.Time
+	stopped bool // the app is quitting: systray's D-Bus connection may be closed already
+
+	// What the platform shows now (render's own, on the UI goroutine), so that only changes are
+	// sent: every icon sent is re-encoded and announced over D-Bus, and hosts re-read it.
+	shownIcon    fyne.Resource
+	shownTooltip string
 }
 
 // ErrNoTray means the driver has no system tray (mobile, or a test app).
@@ -53,6 +59,11 @@ func Install(a fyne.App, src Source, acts Actions, copies CopyActions, notify fu
 	t.acts.CopyAppToken = t.copyAction(CopyAppToken, copies.AppToken)
 	t.acts.CopyEnv = t.copyAction(CopyEnv, copies.Env)
 	t.render()
+	a.Lifecycle().SetOnStopped(func() {
+		t.mu.Lock()
+		t.stopped = true
+		t.mu.Unlock()
+	})
 
 	src.Subscribe(func(st session.State) {
 		t.mu.Lock()
@@ -91,6 +102,10 @@ func (t *Tray) copyAction(which CopyItem, copyFn func() error) func() {
 // render must run on the Fyne goroutine.
 func (t *Tray) render() {
 	t.mu.Lock()
+	if t.stopped {
+		t.mu.Unlock()
+		return
+	}
 	st := State{State: t.st, Copied: make(map[CopyItem]time.Time, len(t.copied))}
 	for k, v := range t.copied {
 		st.Copied[k] = v
@@ -98,10 +113,16 @@ func (t *Tray) render() {
 	t.mu.Unlock()
 
 	t.desk.SetSystemTrayMenu(Menu(st, time.Now(), t.acts))
-	t.desk.SetSystemTrayIcon(assets.TrayIcon(IconState(st.State), st.Demo))
+	if icon := assets.TrayIcon(IconState(st.State), st.Demo); icon != t.shownIcon {
+		t.desk.SetSystemTrayIcon(icon)
+		t.shownIcon = icon
+	}
 	// Fyne sets the title to the app name once; the tooltip and a demo title are ours.
-	systray.SetTooltip(Tooltip(st.State))
-	if st.Demo {
-		systray.SetTitle("tokentray (demo)")
+	if tip := Tooltip(st.State); tip != t.shownTooltip {
+		systray.SetTooltip(tip)
+		if st.Demo {
+			systray.SetTitle("tokentray (demo)")
+		}
+		t.shownTooltip = tip
 	}
 }

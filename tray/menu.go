@@ -131,42 +131,66 @@ func truncate(s string, n int) string {
 }
 
 // Copy labels when the item cannot work say why, so a disabled item is never a mystery.
+// setupProblem is what stops every copy; loginProblem what stops those that need a login.
+func setupProblem(st session.State) string {
+	switch {
+	case st.StorageErr != "":
+		return " — no keyring"
+	case st.Settings.ClientID == "":
+		return " — set up the app first"
+	}
+	return ""
+}
+
+func loginProblem(st session.State) string {
+	switch {
+	case st.NeedsLogin:
+		return " — log in again"
+	case !st.LoggedIn:
+		return " — log in first"
+	}
+	return ""
+}
+
 func userTokenLabel(st session.State, now time.Time) string {
 	const base = "Copy access token"
-	switch {
-	case !st.LoggedIn:
-		return base + " — log in first"
-	case st.NeedsLogin:
-		return base + " — log in again"
-	case !st.AccessExpiry.After(now):
-		return base + " — expired, refreshing…"
+	if why := firstProblem(setupProblem(st), loginProblem(st)); why != "" {
+		return base + why
 	}
 	left := st.AccessExpiry.Sub(now)
-	if left < time.Minute {
+	switch {
+	case left <= 0:
+		return base + " — expired, refreshing…"
+	case left < time.Minute:
 		return base + " (valid <1 min)"
 	}
 	return fmt.Sprintf("%s (valid %d min)", base, int(left/time.Minute))
 }
 
+// firstProblem names the most basic problem only: the others follow from it.
+func firstProblem(setup, login string) string {
+	if setup != "" {
+		return setup
+	}
+	return login
+}
+
 func userTokenUsable(st session.State, now time.Time) bool {
-	return st.LoggedIn && !st.NeedsLogin && st.AccessExpiry.After(now)
+	return setupProblem(st) == "" && loginProblem(st) == "" && st.AccessExpiry.After(now)
 }
 
 func appTokenLabel(st session.State) string {
-	switch {
-	case st.Settings.ClientID == "":
-		return LabelCopyApp + " — set up the app first"
-	case !st.HasSecret:
+	if why := setupProblem(st); why != "" {
+		return LabelCopyApp + why
+	}
+	if !st.HasSecret {
 		return LabelCopyApp + " — needs a client secret"
 	}
 	return LabelCopyApp
 }
 
 func envLabel(st session.State) string {
-	if st.Settings.ClientID == "" {
-		return LabelCopyEnv + " — set up the app first"
-	}
-	return LabelCopyEnv
+	return LabelCopyEnv + firstProblem(setupProblem(st), loginProblem(st))
 }
 
 func copyItem(st State, now time.Time, which CopyItem, label string, action func()) *fyne.MenuItem {

@@ -145,6 +145,7 @@ func TestMenuLoggedOut(t *testing.T) {
 func TestMenuNeedsLogin(t *testing.T) {
 	st := loggedIn(nil)
 	st.NeedsLogin = true
+	st.LoggedIn = false // as the session has it: a refused login is not logged in
 	st.NeedsLoginReason = "the refresh token expired (six months after the login)"
 	var c clicks
 	m := Menu(State{State: st}, now, c.actions())
@@ -153,6 +154,9 @@ func TestMenuNeedsLogin(t *testing.T) {
 	tok := item(t, m, "Copy access token")
 	if tok.Label != "Copy access token — log in again" || !tok.Disabled {
 		t.Errorf("token item %q disabled=%v", tok.Label, tok.Disabled)
+	}
+	if env := item(t, m, LabelCopyEnv); env.Label != LabelCopyEnv+" — log in again" || !env.Disabled {
+		t.Errorf(".env item %q disabled=%v", env.Label, env.Disabled)
 	}
 	click(tok)
 	click(item(t, m, LabelLoginNeed))
@@ -246,6 +250,13 @@ func TestErrorsTurnIconRed(t *testing.T) {
 	}
 	if got := Tooltip(storage); !strings.Contains(got, "no keyring") {
 		t.Errorf("tooltip %q", got)
+	}
+	// Without a keyring nothing can be copied, and each copy item says so.
+	m = Menu(State{State: storage}, now, Actions{})
+	for _, prefix := range []string{"Copy access token", LabelCopyApp, LabelCopyEnv} {
+		if it := item(t, m, prefix); !it.Disabled || !strings.HasSuffix(it.Label, " — no keyring") {
+			t.Errorf("without a keyring: %q disabled=%v", it.Label, it.Disabled)
+		}
 	}
 }
 
