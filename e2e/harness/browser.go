@@ -86,7 +86,8 @@ func (b *Browser) scoped(ctx context.Context) (context.Context, context.CancelFu
 	return scoped, func() { stop(); cancel() }
 }
 
-// ClickThrough opens url, waits until selector is visible, clicks it and waits until the
+// ClickThrough opens url, waits until the CSS selector is visible (CSS, not chromedp's default
+// search, which also matches text such as a "#agree{…}" rule in a <style>), clicks it and waits until the
 // page's URL starts with urlPrefix, which it returns: the user consenting on an
 // authorization page (selector "#agree") and landing on the app's redirect URI.
 func (b *Browser) ClickThrough(ctx context.Context, url, selector, urlPrefix string) (string, error) {
@@ -94,8 +95,8 @@ func (b *Browser) ClickThrough(ctx context.Context, url, selector, urlPrefix str
 	defer cancel()
 	if err := chromedp.Do(ctx,
 		chromedp.Navigate(url),
-		chromedp.WaitVisible(selector),
-		chromedp.Click(selector),
+		chromedp.WaitVisible(chromedp.CSS(selector)),
+		chromedp.Click(chromedp.CSS(selector)),
 	); err != nil {
 		return "", fmt.Errorf("open %s and click %s: %v", url, selector, err)
 	}
@@ -111,14 +112,14 @@ func (b *Browser) ClickThrough(ctx context.Context, url, selector, urlPrefix str
 	}, func() string { return "browser at " + last })
 }
 
-// Text waits until selector is visible on the current page and returns its text.
+// Text waits until the CSS selector is visible on the current page and returns its text.
 func (b *Browser) Text(ctx context.Context, selector string) (string, error) {
 	ctx, cancel := b.scoped(ctx)
 	defer cancel()
-	if err := chromedp.Do(ctx, chromedp.WaitVisible(selector)); err != nil {
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(selector))); err != nil {
 		return "", fmt.Errorf("wait for %s: %v", selector, err)
 	}
-	text, err := chromedp.Run(ctx, chromedp.Text(selector))
+	text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(selector)))
 	if err != nil {
 		return "", fmt.Errorf("read text of %s: %v", selector, err)
 	}
