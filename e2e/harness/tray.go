@@ -459,11 +459,21 @@ func (it *Item) WaitForLabel(ctx context.Context, match Match) (MenuItem, error)
 // asynchronous in the app; wait for its effect, and do not click twice in a row without
 // waiting (systray drops a click while the previous one is being handled).
 func (it *Item) Click(match Match) error {
-	root, err := it.Layout()
-	if err != nil {
-		return err
+	var root MenuItem
+	var found MenuItem
+	ok := false
+	// A layout read while the app rebuilds its menu can miss items (systray replaces the menu
+	// in place): look a few times before calling the item absent.
+	for try := 0; try < layoutTrials && !ok; try++ {
+		if try > 0 {
+			time.Sleep(50 * time.Millisecond)
+		}
+		var err error
+		if root, err = it.Layout(); err != nil {
+			return err
+		}
+		found, ok = root.find(match)
 	}
-	found, ok := root.find(match)
 	switch {
 	case !ok:
 		return fmt.Errorf("click: no tray menu item with %s; menu:\n%s", match.desc, root)
