@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"image/png"
 	"io/fs"
 	"net/url"
 	"os"
@@ -431,7 +430,9 @@ func (j *journey) screenshot(name string) string {
 	for {
 		j.lastShot = display.Screenshot(j.t, name)
 		// Freshly mapped GL windows are black until their first frame.
-		if v := lumaVariance(j.t, j.lastShot); v >= 100 || time.Now().After(deadline) {
+		v, _, err := harness.LumaVariance(j.lastShot)
+		j.must("measure the screenshot", err)
+		if v >= 100 || time.Now().After(deadline) {
 			return j.lastShot
 		}
 		time.Sleep(200 * time.Millisecond)
@@ -469,30 +470,6 @@ func (j *journey) clickWindow(what string, at [2]int) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		j.fail("click "+what, fmt.Errorf("xdotool: %v: %s", err, out))
 	}
-}
-
-// lumaVariance measures how far a screenshot is from one flat colour.
-func lumaVariance(t *testing.T, path string) float64 {
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatalf("decode %s: %v", path, err)
-	}
-	var sum, sumSq, n float64
-	b := img.Bounds()
-	for y := b.Min.Y; y < b.Max.Y; y += 4 {
-		for x := b.Min.X; x < b.Max.X; x += 4 {
-			r, g, bl, _ := img.At(x, y).RGBA()
-			l := (0.299*float64(r) + 0.587*float64(g) + 0.114*float64(bl)) / 257
-			sum, sumSq, n = sum+l, sumSq+l*l, n+1
-		}
-	}
-	mean := sum / n
-	return sumSq/n - mean*mean
 }
 
 // filesContaining lists the files under root that contain any of secrets.

@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"image/png"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -250,32 +249,17 @@ func consentServer(t *testing.T) *httptest.Server {
 	return srv
 }
 
-// lumaVariance measures how far a screenshot is from one flat colour (Xvfb's empty root
-// window is black).
+// lumaVariance checks the screenshot covers the screen and returns how much it varies.
 func lumaVariance(t *testing.T, path string) float64 {
-	f, err := os.Open(path)
+	t.Helper()
+	v, size, err := harness.LumaVariance(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatalf("decode %s: %v", path, err)
+	if size.X != 1280 || size.Y != 800 {
+		t.Errorf("screenshot is %v, want the 1280x800 screen", size)
 	}
-	var sum, sumSq, n float64
-	b := img.Bounds()
-	for y := b.Min.Y; y < b.Max.Y; y += 2 {
-		for x := b.Min.X; x < b.Max.X; x += 2 {
-			r, g, bl, _ := img.At(x, y).RGBA()
-			l := (0.299*float64(r) + 0.587*float64(g) + 0.114*float64(bl)) / 257
-			sum, sumSq, n = sum+l, sumSq+l*l, n+1
-		}
-	}
-	if b.Dx() != 1280 || b.Dy() != 800 {
-		t.Errorf("screenshot is %v, want the 1280x800 screen", b.Size())
-	}
-	mean := sum / n
-	return sumSq/n - mean*mean
+	return v
 }
 
 func TestKeyringRoundTrip(t *testing.T) {
