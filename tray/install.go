@@ -40,6 +40,7 @@ type Tray struct {
 	// sent: every icon sent is re-encoded and announced over D-Bus, and hosts re-read it.
 	shownIcon    fyne.Resource
 	shownTooltip string
+	shownTitle   string
 }
 
 // ErrNoTray means the driver has no system tray (mobile, or a test app).
@@ -117,12 +118,13 @@ func (t *Tray) render() {
 		t.desk.SetSystemTrayIcon(icon)
 		t.shownIcon = icon
 	}
-	// Fyne sets the title to the app name once; the tooltip and a demo title are ours.
+	// Fyne sets the title to the app name once; from then on tooltip and title are ours.
 	if tip := Tooltip(st.State); tip != t.shownTooltip {
 		systray.SetTooltip(tip)
-		if st.Demo {
-			systray.SetTitle("tokentray (demo)")
-		}
 		t.shownTooltip = tip
+	}
+	if title := Title(st.State); title != t.shownTitle {
+		systray.SetTitle(title)
+		t.shownTitle = title
 	}
 }

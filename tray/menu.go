@@ -242,6 +242,22 @@ func IconState(st session.State) assets.TrayState {
 	return assets.OK
 }
 
+// Title is the text some platforms (macOS, some Linux panels) show beside the icon: what plays
+// now, short, or the app's name when nothing does.
+func Title(st session.State) string {
+	name := "tokentray"
+	if st.Demo {
+		name = "tokentray (demo)"
+	}
+	if st.LoggedIn && !st.NeedsLogin && st.NowPlaying.Playing != nil && st.NowPlaying.Playing.IsPlaying {
+		return truncate(st.NowPlaying.Label, maxTitle)
+	}
+	return name
+}
+
+// maxTitle keeps the title from crowding a menu bar.
+const maxTitle = 40
+
 // Tooltip is the one-line summary shown when hovering the icon.
 func Tooltip(st session.State) string {
 	name := "tokentray"

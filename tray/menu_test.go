@@ -267,3 +267,21 @@ func TestLongTitleIsTruncated(t *testing.T) {
 		t.Fatalf("line %q has %d runes", line, n)
 	}
 }
+
+func TestTitleCarriesWhatPlays(t *testing.T) {
+	track := &webapi.Playing{Kind: webapi.Track, IsPlaying: true, Title: "A Very Long Title That Goes On And On Forever", Artists: []string{"Band"}}
+	st := loggedIn(track)
+	if got := Title(st); !strings.HasPrefix(got, "Band — A Very Long") || len([]rune(got)) > maxTitle {
+		t.Errorf("playing: title %q", got)
+	}
+	paused := *track
+	paused.IsPlaying = false
+	if got := Title(loggedIn(&paused)); got != "tokentray" {
+		t.Errorf("paused: title %q, want the app name", got)
+	}
+	demo := loggedIn(nil)
+	demo.Demo = true
+	if got := Title(demo); got != "tokentray (demo)" {
+		t.Errorf("demo, nothing playing: title %q", got)
+	}
+}
