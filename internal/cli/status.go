@@ -3,7 +3,6 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -45,14 +44,14 @@ func runStatus(env *Env, args []string) error {
 		row("Login", "not logged in")
 		return err
 	}
-	printUserToken(w, row, ut, p.Settings.Scopes, time.Now())
+	printUserToken(row, ut, p.Settings.Scopes, time.Now())
 	if ut.NeedsLogin {
 		return fmt.Errorf("%w: %s", auth.ErrNeedsLogin, ut.NeedsLoginReason)
 	}
 	return nil
 }
 
-func printUserToken(w io.Writer, row func(k, v string), ut *auth.UserToken, asked []string, now time.Time) {
+func printUserToken(row func(k, v string), ut *auth.UserToken, asked []string, now time.Time) {
 	if ut.Account.ID != "" {
 		row("Account", accountName(ut.Account))
 	}
