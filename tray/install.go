@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/systray"
+	"github.com/godbus/dbus/v5"
 
 	"tokentray/assets"
 	"tokentray/internal/session"
@@ -113,6 +114,7 @@ func (t *Tray) render() {
 	}
 	t.mu.Unlock()
 
+	defer t.recoverFromClosedBus()
 	t.desk.SetSystemTrayMenu(Menu(st, time.Now(), t.acts))
 	if icon := assets.TrayIcon(IconState(st.State), st.Demo); icon != t.shownIcon {
 		t.desk.SetSystemTrayIcon(icon)
@@ -127,4 +129,21 @@ func (t *Tray) render() {
 		systray.SetTitle(title)
 		t.shownTitle = title
 	}
+}
+
+// recoverFromClosedBus stops the tray when systray panics because its D-Bus connection is
+// closed: on SIGTERM Fyne closes it and then still runs the updates already queued, and systray
+// panics (SetMust) instead of returning an error. Any other panic is not ours to hide.
+func (t *Tray) recoverFromClosedBus() {
+	r := recover()
+	if r == nil {
+		return
+	}
+	if err, ok := r.(error); ok && errors.Is(err, dbus.ErrClosed) {
+		t.mu.Lock()
+		t.stopped = true
+		t.mu.Unlock()
+		return
+	}
+	panic(r)
 }
