@@ -4,6 +4,7 @@ package harness
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -142,6 +143,15 @@ func (h *trayHost) publishLocked() {
 	for i, it := range h.items {
 		keys[i] = it.key()
 	}
+	// SetMust panics when the bus is already closed, which happens when a session is torn down
+	// while an app leaves it: nobody is left to tell then.
+	defer func() {
+		if r := recover(); r != nil {
+			if err, ok := r.(error); !ok || !errors.Is(err, dbus.ErrClosed) {
+				panic(r)
+			}
+		}
+	}()
 	h.props.SetMust(watcherName, "RegisteredStatusNotifierItems", keys)
 }
 
