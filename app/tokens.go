@@ -44,10 +44,10 @@ func newTokensSection(w *Window) *tokensSection {
 		s.report(w.copyUserToken())
 	})
 	s.copyApp = widget.NewButtonWithIcon("Copy app token", theme.ContentCopyIcon(), func() {
-		s.runCopy(w.copyAppToken)
+		s.report(w.copyAppToken())
 	})
 	s.copyEnv = widget.NewButtonWithIcon("Copy .env for other tools", theme.ContentCopyIcon(), func() {
-		s.runCopy(w.copyEnv)
+		s.report(w.copyEnv())
 	})
 	s.test = widget.NewButtonWithIcon("Test token", theme.SearchIcon(), s.testToken)
 	s.logout = widget.NewButtonWithIcon("Log out…", theme.LogoutIcon(), s.confirmLogout)
@@ -80,11 +80,6 @@ func (s *tokensSection) content() fyne.CanvasObject {
 	buttons := container.NewGridWithColumns(3, s.copyUser, s.copyApp, s.copyEnv, s.test, s.logout)
 	tokens := widget.NewCard("Tokens", "", container.NewVBox(buttons, s.confirm, s.result))
 	return container.NewVScroll(container.NewVBox(status, tokens))
-}
-
-// runCopy copies and says what happened.
-func (s *tokensSection) runCopy(copyFn func() (string, error)) {
-	s.report(copyFn())
 }
 
 func (s *tokensSection) report(msg string, err error) {
