@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -31,34 +30,16 @@ var (
 func TestMain(m *testing.M) { os.Exit(run(m)) }
 
 func run(m *testing.M) int {
-	var err error
-	if display, err = harness.StartDisplay(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer display.Close()
-	if session, err = harness.StartSession(display, harness.SessionOptions{Keyring: true}); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer session.Close()
-	// go-keyring in this process uses godbus's shared session connection, made on first
-	// use from this variable: point it at the private bus before any test runs.
-	os.Setenv("DBUS_SESSION_BUS_ADDRESS", session.BusAddress)
-
-	bin, err := os.MkdirTemp("", "traydemo-")
+	desk, err := harness.StartDesktop("../testdata/traydemo", "traydemo", "-tags", "e2e")
+	defer desk.Close()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	defer os.RemoveAll(bin)
-	trayDemo = filepath.Join(bin, "traydemo")
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	if err := harness.Build(ctx, "../testdata/traydemo", trayDemo, "-tags", "e2e"); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
+	display, session, trayDemo = desk.Display, desk.Session, desk.Binary
+	// go-keyring in this process uses godbus's shared session connection, made on first
+	// use from this variable: point it at the private bus before any test runs.
+	os.Setenv("DBUS_SESSION_BUS_ADDRESS", session.BusAddress)
 	return m.Run()
 }
 
