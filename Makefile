@@ -8,7 +8,7 @@ BUILD_DEBS := gcc pkg-config libgl1-mesa-dev xorg-dev libxkbcommon-dev libwaylan
 # The unit tests include one against a real Secret Service (gnome-keyring on a private bus).
 TEST_DEBS  := $(BUILD_DEBS) dbus gnome-keyring libsecret-tools
 # The end-to-end tests start a real X server, D-Bus, Secret Service, clipboard and browser.
-E2E_DEBS   := xvfb dbus gnome-keyring libsecret-tools xclip chromium imagemagick
+E2E_DEBS   := xvfb dbus gnome-keyring libsecret-tools xclip xdotool chromium imagemagick
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FYNE_CLI    := fyne.io/tools/cmd/fyne@v1.7.4

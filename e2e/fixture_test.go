@@ -70,7 +70,13 @@ func sharedJourney(t *testing.T) *journey { return newJourney(t, shared, true) }
 // screenshot.
 func parallelJourney(t *testing.T) *journey {
 	t.Parallel()
-	return newJourney(t, harness.NewSession(t, display, harness.SessionOptions{Keyring: true}), true)
+	// An X server of its own too: the clipboard is per display, and parallel journeys copy.
+	own, err := harness.StartDisplay()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { own.Close() })
+	return newJourney(t, harness.NewSession(t, own, harness.SessionOptions{Keyring: true}), true)
 }
 
 // newJourney prepares a journey in sess: a fake Spotify with the app registered and warmup
@@ -291,7 +297,7 @@ func (j *journey) fail(step string, err error) {
 	if j.lastShot != "" {
 		fmt.Fprintf(&b, "\nlast screenshot: %s", j.lastShot)
 	}
-	fmt.Fprintf(&b, "\nscreenshot now: %s", display.Screenshot(j.t, "failed"))
+	fmt.Fprintf(&b, "\nscreenshot now: %s", j.sess.Display.Screenshot(j.t, "failed"))
 	j.t.Fatal(b.String())
 }
 
@@ -376,7 +382,7 @@ func (j *journey) login(beforeAgree func()) {
 // it is tried again, which is harmless for a copy.
 func (j *journey) copyItem(match harness.Match) string {
 	j.t.Helper()
-	before, err := display.Clipboard(within(j.t, 5*time.Second))
+	before, err := j.sess.Display.Clipboard(within(j.t, 5*time.Second))
 	j.must("read the clipboard", err)
 	var lastErr error
 	for range 3 {
@@ -384,7 +390,7 @@ func (j *journey) copyItem(match harness.Match) string {
 			break
 		}
 		var text string
-		text, lastErr = display.WaitForClipboard(within(j.t, 3*time.Second), func(s string) bool { return s != "" && s != before })
+		text, lastErr = j.sess.Display.WaitForClipboard(within(j.t, 3*time.Second), func(s string) bool { return s != "" && s != before })
 		if lastErr == nil {
 			return text
 		}
@@ -410,9 +416,9 @@ func (j *journey) iconPixmap() []byte {
 
 // windowVisible reports whether a mapped window is titled exactly "tokentray" (there is no
 // window manager, so mapped is what the user would see; Fyne's SystrayMonitor is excluded).
-func windowVisible() bool {
+func (j *journey) windowVisible() bool {
 	cmd := exec.Command("xdotool", "search", "--onlyvisible", "--name", "^tokentray$")
-	cmd.Env = append(os.Environ(), display.Env()...)
+	cmd.Env = append(os.Environ(), j.sess.Display.Env()...)
 	out, err := cmd.Output()
 	return err == nil && len(bytes.TrimSpace(out)) > 0
 }
@@ -421,14 +427,14 @@ func windowVisible() bool {
 func (j *journey) screenshot(name string) string {
 	j.t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
-	for !windowVisible() {
+	for !j.windowVisible() {
 		if time.Now().After(deadline) {
 			j.fail("wait for the window to show", errors.New("no visible X window titled \"tokentray\" (xdotool search --onlyvisible)"))
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 	for {
-		j.lastShot = display.Screenshot(j.t, name)
+		j.lastShot = j.sess.Display.Screenshot(j.t, name)
 		// Freshly mapped GL windows are black until their first frame.
 		v, _, err := harness.LumaVariance(j.lastShot)
 		j.must("measure the screenshot", err)
@@ -466,7 +472,7 @@ var tokensTab = [2]int{181, 21}
 func (j *journey) clickWindow(what string, at [2]int) {
 	j.t.Helper()
 	cmd := exec.Command("xdotool", "mousemove", fmt.Sprint(at[0]), fmt.Sprint(at[1]), "click", "1")
-	cmd.Env = append(os.Environ(), display.Env()...)
+	cmd.Env = append(os.Environ(), j.sess.Display.Env()...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		j.fail("click "+what, fmt.Errorf("xdotool: %v: %s", err, out))
 	}

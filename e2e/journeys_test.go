@@ -96,7 +96,7 @@ func TestCopyFromTray(t *testing.T) {
 	}
 	_, err := j.item.WaitForLabel(within(t, 5*time.Second), harness.Label("Access token copied ✓"))
 	j.must("see the copy confirmed in the menu", err)
-	_, err = display.WaitForClipboard(within(t, clearAfter+5*time.Second), func(s string) bool { return s == "" })
+	_, err = j.sess.Display.WaitForClipboard(within(t, clearAfter+5*time.Second), func(s string) bool { return s == "" })
 	j.must("wait for the clipboard to be cleared", err)
 	if held := time.Since(copied); held < clearAfter-500*time.Millisecond {
 		j.fail("check the clear delay", fmt.Errorf("the clipboard was cleared after %v, before the %v setting", held, clearAfter))
@@ -119,7 +119,7 @@ func TestCopyFromTray(t *testing.T) {
 		j.fail("check the copied .env", fmt.Errorf("want three SPOTIFY_* lines with the app's ID and secret and a refresh token the fake knows; got %d: %q",
 			len(vars), auth.Redact(env)))
 	}
-	_, err = display.WaitForClipboard(within(t, clearAfter+5*time.Second), func(s string) bool { return s == "" })
+	_, err = j.sess.Display.WaitForClipboard(within(t, clearAfter+5*time.Second), func(s string) bool { return s == "" })
 	j.must("wait for the .env to be cleared from the clipboard", err)
 }
 

@@ -157,7 +157,7 @@ func TestScreenshots(t *testing.T) {
 	j.start()
 	_, err := j.item.WaitForLabel(within(t, 20*time.Second), nowPlaying(warmup.Name))
 	j.must("see the restarted app logged in", err)
-	if windowVisible() {
+	if j.windowVisible() {
 		j.fail("check the window stays hidden", errors.New("a logged-in start showed the window"))
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
