@@ -5,6 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
+	"runtime"
+	"syscall"
+	"time"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
@@ -41,6 +45,7 @@ func Run(o RunOptions) error {
 	}
 
 	a := fyneapp.NewWithID(ID)
+	exitIfQuitHangs(quitGrace)
 	var win *Window
 	primary, err := instance.Acquire(opts.ConfigDir, func() {
 		fyne.Do(func() {
@@ -74,4 +79,24 @@ func Run(o RunOptions) error {
 	}
 	a.Run()
 	return nil
+}
+
+// quitGrace is how long a quit on SIGTERM or SIGINT may take.
+const quitGrace = 3 * time.Second
+
+// exitIfQuitHangs makes SIGTERM and SIGINT end the process. Fyne quits on them, but once (under
+// load, in CI) the shutdown hung after Fyne's loop had stopped, cause not yet known; a session
+// logout must not be left waiting on a dead tray icon. The goroutine dump goes to stderr for
+// whoever finds the cause.
+func exitIfQuitHangs(grace time.Duration) {
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	go func() {
+		<-sig
+		time.Sleep(grace)
+		buf := make([]byte, 1<<20)
+		n := runtime.Stack(buf, true)
+		fmt.Fprintf(os.Stderr, "tokentray: quitting took longer than %s; exiting anyway. Goroutines:\n%s\n", grace, buf[:n])
+		os.Exit(0)
+	}()
 }

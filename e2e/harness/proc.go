@@ -70,10 +70,27 @@ func (p *Proc) PID() int { return p.cmd.Process.Pid }
 // It returns the process's exit error unless it was ended by one of those signals, so a
 // crash on shutdown is reported. Stop is idempotent.
 func (p *Proc) Stop() error {
-	if terminate(p.cmd.Process, p.done) {
-		return fmt.Errorf("%s ignored SIGTERM for %v and was killed", p.cmd.Path, StopTimeout)
+	select {
+	case <-p.done:
+		return p.exitErr()
+	default:
 	}
-	return p.exitErr()
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.done:
+		return p.exitErr()
+	case <-time.After(StopTimeout):
+	}
+	// A Go program dumps every goroutine on SIGQUIT: the log then shows where it hangs.
+	_ = p.cmd.Process.Signal(syscall.SIGQUIT)
+	select {
+	case <-p.done:
+	case <-time.After(2 * time.Second):
+		_ = p.cmd.Process.Kill()
+		<-p.done
+	}
+	return fmt.Errorf("%s ignored SIGTERM for %v (goroutines dumped with SIGQUIT); log tail:\n%s",
+		p.cmd.Path, StopTimeout, p.LogTail(200))
 }
 
 // Wait waits until the process exits by itself (a Quit click, a refused second
