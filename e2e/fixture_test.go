@@ -399,6 +399,22 @@ func (j *journey) copyItem(match harness.Match) string {
 	return ""
 }
 
+// waitForIcon polls the tray icon for up to 5 s until want accepts it, and returns it.
+func (j *journey) waitForIcon(what string, want func([]byte) bool) []byte {
+	j.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		icon := j.iconPixmap()
+		if want(icon) {
+			return icon
+		}
+		if time.Now().After(deadline) {
+			j.fail("wait for "+what, errors.New("the tray icon did not change to it within 5 s"))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // iconPixmap is the tray icon as the panel gets it.
 func (j *journey) iconPixmap() []byte {
 	j.t.Helper()

@@ -285,8 +285,10 @@ func TestRevokedLoginNeedsLogin(t *testing.T) {
 	j.saveSettings(nil)
 	j.storeSecret()
 	j.start()
+	loggedOutIcon := j.iconPixmap()
 	j.login(nil)
-	okIcon := j.iconPixmap()
+	// The icon follows the menu within a render: wait for the logged-in one.
+	okIcon := j.waitForIcon("the logged-in icon", func(icon []byte) bool { return !bytes.Equal(icon, loggedOutIcon) })
 
 	revoked := time.Now()
 	j.fake.RevokeAll()
@@ -306,9 +308,7 @@ func TestRevokedLoginNeedsLogin(t *testing.T) {
 	j.must("find the login item", err)
 	_, err = j.item.WaitForTooltip(ctx, func(s string) bool { return strings.HasPrefix(s, "tokentray: log in needed") })
 	j.must("read the needs-login tooltip", err)
-	if bytes.Equal(j.iconPixmap(), okIcon) {
-		j.fail("compare the icons", errors.New("the needs-login icon is the logged-in icon"))
-	}
+	j.waitForIcon("the needs-login icon", func(icon []byte) bool { return !bytes.Equal(icon, okIcon) })
 	j.waitForNotification(ctx, "tokentray: log in again")
 
 	j.login(nil)
@@ -318,7 +318,5 @@ func TestRevokedLoginNeedsLogin(t *testing.T) {
 	if kind, _, ok := j.fake.AccessTokenValid(tok); !ok || kind != fakespotify.KindUser {
 		j.fail("check the token copied after the new login", fmt.Errorf("fake says kind %q, valid %v", kind, ok))
 	}
-	if !bytes.Equal(j.iconPixmap(), okIcon) {
-		j.fail("compare the icons", errors.New("after the new login the icon is not the logged-in one"))
-	}
+	j.waitForIcon("the logged-in icon after the new login", func(icon []byte) bool { return bytes.Equal(icon, okIcon) })
 }
