@@ -81,14 +81,11 @@ func (m *Manager) Token(ctx context.Context) (*oauth2.Token, error) {
 	return ut.oauth2(), nil
 }
 
-// ForceRefresh refreshes although the token looked valid, for when Spotify answered 401. When
-// several callers hit the same 401, only the first refreshes; the others get its result.
-func (m *Manager) ForceRefresh(ctx context.Context) (*oauth2.Token, error) {
-	stale := ""
-	if ut := m.Cached(); ut != nil {
-		stale = ut.AccessToken
-	}
-	ut, err := m.userToken(ctx, m.cfg.minValid(), stale)
+// ForceRefresh refreshes although the token looked valid, for when Spotify answered 401 to the
+// access token rejected. Callers that hit the same 401 share one refresh: whoever comes after it
+// gets the new token, because only a token equal to rejected is refused.
+func (m *Manager) ForceRefresh(ctx context.Context, rejected string) (*oauth2.Token, error) {
+	ut, err := m.userToken(ctx, m.cfg.minValid(), rejected)
 	if err != nil {
 		return nil, err
 	}
@@ -116,11 +113,11 @@ func (m *Manager) Stored() (*UserToken, error) {
 	return ut, err
 }
 
-// userToken returns a token with at least minValid left. With stale set, a token equal to stale
+// userToken returns a token with at least minValid left. With rejected set, a token equal to it
 // is not good enough whatever its expiry.
-func (m *Manager) userToken(ctx context.Context, minValid time.Duration, stale string) (*UserToken, error) {
+func (m *Manager) userToken(ctx context.Context, minValid time.Duration, rejected string) (*UserToken, error) {
 	good := func(ut *UserToken) bool {
-		return ut != nil && ut.AccessToken != stale && ut.Remaining(m.now()) >= minValid
+		return ut != nil && ut.AccessToken != rejected && ut.Remaining(m.now()) >= minValid
 	}
 	if ut := m.Cached(); good(ut) {
 		return ut, nil

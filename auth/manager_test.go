@@ -281,19 +281,41 @@ func TestRefreshGivesUpAfterTheAttempts(t *testing.T) {
 func TestForceRefreshSharedByCallersOfTheSameStaleToken(t *testing.T) {
 	fake := startFake(t, fakespotify.Options{})
 	m := newTestManager(t, testConfig(fake, true), NewMemoryStore())
-	ut := login(t, m)
+	rejected := login(t, m).AccessToken
 
 	var wg sync.WaitGroup
+	fresh := make(chan string, 10)
 	for range 10 {
 		wg.Go(func() {
-			if tok, err := m.ForceRefresh(context.Background()); err != nil || tok.AccessToken == ut.AccessToken {
-				t.Errorf("ForceRefresh: %v", err)
+			tok, err := m.ForceRefresh(context.Background(), rejected)
+			if err != nil || tok.AccessToken == rejected {
+				t.Errorf("ForceRefresh: %v, got the rejected token back: %v", err, err == nil && tok.AccessToken == rejected)
+				return
 			}
+			fresh <- tok.AccessToken
 		})
 	}
 	wg.Wait()
+	close(fresh)
+	first := <-fresh
+	for tok := range fresh {
+		if tok != first {
+			t.Errorf("callers got different tokens %s… and %s…", tok[:8], first[:8])
+		}
+	}
+	// A caller whose 401 arrives after the refresh gets the new token without another request.
+	if tok, err := m.ForceRefresh(context.Background(), rejected); err != nil || tok.AccessToken != first {
+		t.Errorf("late ForceRefresh: %v, same token %v", err, err == nil && tok.AccessToken == first)
+	}
 	if n := len(tokenRequests(fake, "refresh_token")); n != 1 {
-		t.Fatalf("%d refreshes after one 401 seen by 10 callers, want 1", n)
+		t.Fatalf("%d refreshes after one 401 seen by 11 callers, want 1", n)
+	}
+	// A 401 for the new token refreshes again.
+	if tok, err := m.ForceRefresh(context.Background(), first); err != nil || tok.AccessToken == first {
+		t.Errorf("ForceRefresh of the new token: %v", err)
+	}
+	if n := len(tokenRequests(fake, "refresh_token")); n != 2 {
+		t.Fatalf("%d refreshes after a second 401, want 2", n)
 	}
 }
 

@@ -343,12 +343,12 @@ func (c currentTokens) Token(ctx context.Context) (*oauth2.Token, error) {
 	return m.Token(ctx)
 }
 
-func (c currentTokens) ForceRefresh(ctx context.Context) (*oauth2.Token, error) {
+func (c currentTokens) ForceRefresh(ctx context.Context, rejected string) (*oauth2.Token, error) {
 	m, err := c.manager()
 	if err != nil {
 		return nil, err
 	}
-	return m.ForceRefresh(ctx)
+	return m.ForceRefresh(ctx, rejected)
 }
 
 // background is the run context, or a plain one before Run (tests, first start).

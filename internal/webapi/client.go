@@ -34,8 +34,9 @@ var defaultHTTP = &http.Client{Timeout: 30 * time.Second}
 
 // TokenSource supplies user access tokens. auth.Manager implements it.
 type TokenSource interface {
-	Token(ctx context.Context) (*oauth2.Token, error)        // a valid user access token
-	ForceRefresh(ctx context.Context) (*oauth2.Token, error) // after a 401
+	Token(ctx context.Context) (*oauth2.Token, error) // a valid user access token
+	// ForceRefresh returns a token other than rejected, which Spotify answered with 401.
+	ForceRefresh(ctx context.Context, rejected string) (*oauth2.Token, error)
 }
 
 // Client calls the Spotify Web API with the user's access token. A nil HTTP uses a client with a
@@ -120,7 +121,7 @@ func (c *Client) get(ctx context.Context, path string) (int, []byte, error) {
 		return 0, nil, err
 	}
 	if resp.StatusCode == http.StatusUnauthorized {
-		tok, err = c.Tokens.ForceRefresh(ctx)
+		tok, err = c.Tokens.ForceRefresh(ctx, tok.AccessToken)
 		if err != nil {
 			return 0, nil, fmt.Errorf("refresh the access token after the Spotify Web API refused it: %w", err)
 		}

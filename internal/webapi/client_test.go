@@ -18,6 +18,7 @@ import (
 // whether a request carried the refreshed token.
 type fakeTokens struct {
 	refreshes  atomic.Int32
+	rejected   atomic.Value // the token the last ForceRefresh was told Spotify refused
 	tokenErr   error
 	refreshErr error
 }
@@ -29,7 +30,8 @@ func (f *fakeTokens) Token(context.Context) (*oauth2.Token, error) {
 	return &oauth2.Token{AccessToken: f.current()}, nil
 }
 
-func (f *fakeTokens) ForceRefresh(context.Context) (*oauth2.Token, error) {
+func (f *fakeTokens) ForceRefresh(_ context.Context, rejected string) (*oauth2.Token, error) {
+	f.rejected.Store(rejected)
 	if f.refreshErr != nil {
 		return nil, f.refreshErr
 	}
@@ -173,6 +175,9 @@ func TestUnauthorizedRefreshesAndRetriesOnce(t *testing.T) {
 	}
 	if n := tokens.refreshes.Load(); n != 1 {
 		t.Errorf("ForceRefresh called %d times, want 1", n)
+	}
+	if r := tokens.rejected.Load(); r != "token-1" {
+		t.Errorf("ForceRefresh told %v was rejected, want the token sent: token-1", r)
 	}
 	if n := requests.Load(); n != 2 {
 		t.Errorf("%d requests, want 2", n)
