@@ -84,10 +84,10 @@ func Run(o RunOptions) error {
 // quitGrace is how long a quit on SIGTERM or SIGINT may take.
 const quitGrace = 3 * time.Second
 
-// exitIfQuitHangs makes SIGTERM and SIGINT end the process. Fyne quits on them, but once (under
-// load, in CI) the shutdown hung after Fyne's loop had stopped, cause not yet known; a session
-// logout must not be left waiting on a dead tray icon. The goroutine dump goes to stderr for
-// whoever finds the cause.
+// exitIfQuitHangs makes SIGTERM and SIGINT end the process even if Fyne's quit hangs: a session
+// logout must not wait on a dead tray icon. Fyne v2.8.1 hung here when a Lifecycle OnStopped
+// callback was set (tokentray no longer sets one); the goroutine dump on stderr is for whoever
+// meets the next such hang.
 func exitIfQuitHangs(grace time.Duration) {
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)

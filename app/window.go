@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -40,7 +41,16 @@ type Window struct {
 
 // NewWindow builds the window (not shown) and follows b's state. copier is shared with the tray.
 func NewWindow(a fyne.App, b Backend, copier *clip.Copier) *Window {
-	return newWindow(a, b, copier, time.Now, func(f func()) { go f() }, fyne.Do)
+	var serial sync.Mutex
+	return newWindow(a, b, copier, time.Now, func(f func()) { go f() }, func(f func()) {
+		// Once Fyne's loop has stopped (quitting), fyne.Do runs f on the caller's goroutine:
+		// the clock and the session's updates must not then run side by side.
+		fyne.Do(func() {
+			serial.Lock()
+			defer serial.Unlock()
+			f()
+		})
+	})
 }
 
 func newWindow(a fyne.App, b Backend, copier *clip.Copier, now func() time.Time, async, ui func(func())) *Window {

@@ -224,6 +224,10 @@ func (j *journey) stop() {
 	if err := j.app.Stop(); err != nil {
 		j.fail("stop the app", err)
 	}
+	// The app's own 3 s fallback exits 0 when Fyne's quit hangs; that is still a hung quit.
+	if log := j.app.LogTail(1 << 20); strings.Contains(log, "quitting took longer") {
+		j.fail("stop the app", fmt.Errorf("the quit hung and the app's SIGTERM fallback ended it:\n%s", log))
+	}
 }
 
 // checkRaces fails the test when the race detector reported a data race in tokentray's own

@@ -35,10 +35,13 @@ type Tray struct {
 	mu      sync.Mutex // guards the fields below, written from session callbacks and the UI goroutine
 	st      session.State
 	copied  map[CopyItem]time.Time
-	stopped bool // the app is quitting: systray's D-Bus connection may be closed already
+	stopped bool // systray's D-Bus connection is closed: the app is quitting
 
-	// What the platform shows now (render's own, on the UI goroutine), so that only changes are
-	// sent: every icon sent is re-encoded and announced over D-Bus, and hosts re-read it.
+	// renderMu serialises render: once Fyne's loop has stopped, fyne.Do runs its function on the
+	// caller's goroutine, so renders still queued by the session may run side by side.
+	renderMu sync.Mutex
+	// What the platform shows now (render's own), so that only changes are sent: every icon sent
+	// is re-encoded and announced over D-Bus, and hosts re-read it.
 	shownIcon    fyne.Resource
 	shownTooltip string
 	shownTitle   string
@@ -60,12 +63,9 @@ func Install(a fyne.App, src Source, acts Actions, copies CopyActions, notify fu
 	t.acts.CopyUserToken = t.copyAction(CopyUserToken, copies.UserToken)
 	t.acts.CopyAppToken = t.copyAction(CopyAppToken, copies.AppToken)
 	t.acts.CopyEnv = t.copyAction(CopyEnv, copies.Env)
+	// No Lifecycle().SetOnStopped here: in Fyne v2.8.1 the stopped callback is queued while the
+	// loop drains its queue, can be lost there, and then Run never returns (every quit hung).
 	t.render()
-	a.Lifecycle().SetOnStopped(func() {
-		t.mu.Lock()
-		t.stopped = true
-		t.mu.Unlock()
-	})
 
 	src.Subscribe(func(st session.State) {
 		t.mu.Lock()
@@ -101,8 +101,10 @@ func (t *Tray) copyAction(which CopyItem, copyFn func() error) func() {
 	}
 }
 
-// render must run on the Fyne goroutine.
+// render must run through fyne.Do.
 func (t *Tray) render() {
+	t.renderMu.Lock()
+	defer t.renderMu.Unlock()
 	t.mu.Lock()
 	if t.stopped {
 		t.mu.Unlock()
