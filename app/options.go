@@ -24,7 +24,7 @@ func newOptionsSection(w *Window, st session.State) *optionsSection {
 	s.clearAfter = widget.NewEntry()
 	s.clearAfter.SetText(strconv.Itoa(st.Settings.ClipboardClearSeconds))
 	s.clearAfter.OnSubmitted = func(string) { s.save() }
-	s.notifications = widget.NewCheck("Tell me when tokentray needs me to log in again",
+	s.notifications = widget.NewCheck("Notify me of logins, logins about to expire and failing refreshes",
 		func(bool) { s.save() })
 	s.notifications.Checked = st.Settings.Notifications
 	return s

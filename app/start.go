@@ -21,6 +21,7 @@ import (
 func Start(a fyne.App, b Backend, show bool) (*Window, error) {
 	st := b.State()
 	a.SetIcon(assets.AppIcon)
+	a.Settings().SetTheme(newReadableTheme())
 	copier := clip.New(a.Clipboard(), seconds(st.Settings.ClipboardClearSeconds), nil)
 	w := NewWindow(a, b, copier)
 	go w.RunClock(nil) // for the app's lifetime
