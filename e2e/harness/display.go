@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -132,7 +133,9 @@ func (d *Display) WaitForClipboard(ctx context.Context, pred func(string) bool) 
 	}, func() string { return last })
 }
 
-func shotsDir() (string, error) {
+// shotsDir is one directory per test binary, however many displays its tests start, so that a
+// run's screenshots stand together and no empty directories are left behind.
+var shotsDir = sync.OnceValues(func() (string, error) {
 	if dir := os.Getenv("E2E_SHOTS"); dir != "" {
 		return dir, os.MkdirAll(dir, 0o755)
 	}
@@ -141,7 +144,7 @@ func shotsDir() (string, error) {
 		return "", err
 	}
 	return os.MkdirTemp(base, "run-")
-}
+})
 
 // pickLang prefers en_US.UTF-8, falling back to C.UTF-8, which glibc always has.
 func pickLang() string {
