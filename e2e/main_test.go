@@ -26,11 +26,11 @@ func run(m *testing.M) int {
 	// The race detector in the app under test turns a data race during a journey into a
 	// failure (see checkRaces); a warm rebuild with -race takes about 3 s.
 	desk, err := harness.StartDesktop("..", "tokentray", "-race")
-	defer desk.Close()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
+	defer desk.Close()
 	display, shared, binary = desk.Display, desk.Session, desk.Binary
 	fmt.Fprintf(os.Stderr, "e2e: desktop up and %s built with -race in %v\n", binary, time.Since(started).Round(100*time.Millisecond))
 	return m.Run()

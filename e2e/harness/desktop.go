@@ -19,23 +19,32 @@ type Desktop struct {
 }
 
 // StartDesktop starts the display and the session and builds pkg (with buildFlags) as name in
-// a temporary directory. Call Close when the tests are done, also after an error.
+// a temporary directory. Call Close when the tests are done; on an error StartDesktop has
+// stopped what it started.
 func StartDesktop(pkg, name string, buildFlags ...string) (*Desktop, error) {
 	d := &Desktop{}
+	if err := d.start(pkg, name, buildFlags); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+func (d *Desktop) start(pkg, name string, buildFlags []string) error {
 	var err error
 	if d.Display, err = StartDisplay(); err != nil {
-		return d, err
+		return err
 	}
 	if d.Session, err = StartSession(d.Display, SessionOptions{Keyring: true}); err != nil {
-		return d, err
+		return err
 	}
 	if d.binDir, err = os.MkdirTemp("", "e2e-bin-"); err != nil {
-		return d, err
+		return err
 	}
 	d.Binary = filepath.Join(d.binDir, name)
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
-	return d, Build(ctx, pkg, d.Binary, buildFlags...)
+	return Build(ctx, pkg, d.Binary, buildFlags...)
 }
 
 // Close stops everything StartDesktop started, in reverse order.

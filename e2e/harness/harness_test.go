@@ -31,11 +31,11 @@ func TestMain(m *testing.M) { os.Exit(run(m)) }
 
 func run(m *testing.M) int {
 	desk, err := harness.StartDesktop("../testdata/traydemo", "traydemo", "-tags", "e2e")
-	defer desk.Close()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
+	defer desk.Close()
 	display, session, trayDemo = desk.Display, desk.Session, desk.Binary
 	// go-keyring in this process uses godbus's shared session connection, made on first
 	// use from this variable: point it at the private bus before any test runs.
