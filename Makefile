@@ -62,8 +62,12 @@ lint: deps
 	$(GO) vet -tags $(LINT_TAGS) $(PKGS)
 	$(GO) run $(STATICCHECK) -tags $(LINT_TAGS) $(PKGS)
 
+# fyne package bumps Build in FyneApp.toml on every run, even with --app-build (fyne-io/fyne#4365):
+# keep the committed file as it is.
 package: deps
-	$(GO) run $(FYNE_CLI) package --target linux --release
+	cp FyneApp.toml .FyneApp.toml.keep; \
+	$(GO) run $(FYNE_CLI) package --target linux --release; status=$$?; \
+	mv .FyneApp.toml.keep FyneApp.toml; exit $$status
 	@ls -l *.tar.xz
 
 screenshots: e2e-deps
