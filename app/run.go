@@ -74,7 +74,7 @@ func Run(o RunOptions) error {
 	defer cancel()
 	go s.Run(ctx)
 
-	if win, err = Start(a, s, false); err != nil {
+	if win, err = Start(ctx, a, s, false); err != nil {
 		return err
 	}
 	a.Run()

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
@@ -17,14 +18,15 @@ import (
 
 // Start builds the window and puts tokentray in the system tray; call it before a.Run().
 // The window opens at once when show is set, on a first start, when a login is needed, or when
-// the platform has no tray (then closing the window quits).
-func Start(a fyne.App, b Backend, show bool) (*Window, error) {
+// the platform has no tray (then closing the window quits). The window's clock and the tray's
+// minute updates stop when ctx ends.
+func Start(ctx context.Context, a fyne.App, b Backend, show bool) (*Window, error) {
 	st := b.State()
 	a.SetIcon(assets.AppIcon)
 	a.Settings().SetTheme(newReadableTheme())
 	copier := clip.New(a.Clipboard(), seconds(st.Settings.ClipboardClearSeconds), nil)
 	w := NewWindow(a, b, copier)
-	go w.RunClock(nil) // for the app's lifetime
+	go w.RunClock(ctx.Done())
 
 	// The session sends its own notifications (login needed, …); here the copier only follows
 	// the clipboard setting.
@@ -32,7 +34,7 @@ func Start(a fyne.App, b Backend, show bool) (*Window, error) {
 		copier.SetClearAfter(seconds(st.Settings.ClipboardClearSeconds))
 	})
 
-	_, err := tray.Install(a, b, tray.Actions{
+	_, err := tray.Install(ctx, a, b, tray.Actions{
 		OpenNowPlaying: func() { w.openNowPlaying(b.State()) },
 		Login: func() {
 			w.Show()

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 )
 
@@ -47,4 +48,14 @@ func luminance(c color.Color) float64 {
 		return math.Pow((s+0.055)/1.055, 2.4)
 	}
 	return 0.2126*channel(r) + 0.7152*channel(g) + 0.0722*channel(b)
+}
+
+func TestStartUsesTheReadableTheme(t *testing.T) {
+	a := test.NewTempApp(t)
+	if _, err := Start(t.Context(), a, newFakeBackend(freshState()), false); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := a.Settings().Theme().Color(theme.ColorNameSuccess, theme.VariantLight), lightStatusColors[theme.ColorNameSuccess]; got != want {
+		t.Errorf("success colour on the light variant %v, want %v", got, want)
+	}
 }

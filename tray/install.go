@@ -1,6 +1,7 @@
 package tray
 
 import (
+	"context"
 	"errors"
 	"sync"
 	"time"
@@ -53,8 +54,8 @@ var ErrNoTray = errors.New("this platform has no system tray: keep the window op
 // Install shows tokentray in the system tray. acts supplies the non-copy actions; copies run
 // through copies so the menu can confirm them, and their errors go to notify (which should tell
 // the user, e.g. with a notification). It re-renders on every session change and once a minute,
-// because the token's remaining minutes are part of a label.
-func Install(a fyne.App, src Source, acts Actions, copies CopyActions, notify func(error)) (*Tray, error) {
+// because the token's remaining minutes are part of a label, until ctx ends.
+func Install(ctx context.Context, a fyne.App, src Source, acts Actions, copies CopyActions, notify func(error)) (*Tray, error) {
 	desk, ok := a.(desktop.App)
 	if !ok {
 		return nil, ErrNoTray
@@ -74,8 +75,15 @@ func Install(a fyne.App, src Source, acts Actions, copies CopyActions, notify fu
 		fyne.Do(t.render)
 	})
 	go func() {
-		for range time.Tick(time.Minute) {
-			fyne.Do(t.render)
+		minute := time.NewTicker(time.Minute)
+		defer minute.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-minute.C:
+				fyne.Do(t.render)
+			}
 		}
 	}()
 	return t, nil
