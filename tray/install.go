@@ -65,7 +65,7 @@ func Install(ctx context.Context, a fyne.App, src Source, acts Actions, copies C
 	t.acts.CopyAppToken = t.copyAction(CopyAppToken, copies.AppToken)
 	t.acts.CopyEnv = t.copyAction(CopyEnv, copies.Env)
 	// No Lifecycle().SetOnStopped here: in Fyne v2.8.1 the stopped callback is queued while the
-	// loop drains its queue, can be lost there, and then Run never returns (every quit hung).
+	// loop drains its queue, can be lost there, and then Run never returns: the quit hangs.
 	t.render()
 
 	src.Subscribe(func(st session.State) {
