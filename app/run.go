@@ -81,6 +81,10 @@ func Run(o RunOptions) error {
 	return nil
 }
 
+// QuitHungNotice starts the line written to stderr when a quit needed the fallback exit; the
+// end-to-end tests look for it.
+const QuitHungNotice = "tokentray: quitting took longer than"
+
 // quitGrace is how long a quit on SIGTERM or SIGINT may take.
 const quitGrace = 3 * time.Second
 
@@ -96,7 +100,7 @@ func exitIfQuitHangs(grace time.Duration) {
 		time.Sleep(grace)
 		buf := make([]byte, 1<<20)
 		n := runtime.Stack(buf, true)
-		fmt.Fprintf(os.Stderr, "tokentray: quitting took longer than %s; exiting anyway. Goroutines:\n%s\n", grace, buf[:n])
+		fmt.Fprintf(os.Stderr, "%s %s; exiting anyway. Goroutines:\n%s\n", QuitHungNotice, grace, buf[:n])
 		os.Exit(0)
 	}()
 }
