@@ -1,7 +1,6 @@
 package app
 
 import (
-	"fmt"
 	"sync"
 	"time"
 
@@ -9,8 +8,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
-	"tokentray/app/clip"
-	"tokentray/assets"
 	"tokentray/auth"
 	"tokentray/internal/session"
 )
@@ -20,7 +17,6 @@ type Window struct {
 	app     fyne.App
 	win     fyne.Window
 	backend Backend
-	copier  *clip.Copier
 	now     func() time.Time
 	// async runs backend calls that may wait on the network, so the UI never freezes; tests
 	// run them inline.
@@ -39,10 +35,10 @@ type Window struct {
 	options               *optionsSection
 }
 
-// NewWindow builds the window (not shown) and follows b's state. copier is shared with the tray.
-func NewWindow(a fyne.App, b Backend, copier *clip.Copier) *Window {
+// NewWindow builds the window (not shown) and follows b's state.
+func NewWindow(a fyne.App, b Backend) *Window {
 	var serial sync.Mutex
-	return newWindow(a, b, copier, time.Now, func(f func()) { go f() }, func(f func()) {
+	return newWindow(a, b, time.Now, func(f func()) { go f() }, func(f func()) {
 		// Once Fyne's loop has stopped (quitting), fyne.Do runs f on the caller's goroutine:
 		// the clock and the session's updates must not then run side by side.
 		fyne.Do(func() {
@@ -53,14 +49,10 @@ func NewWindow(a fyne.App, b Backend, copier *clip.Copier) *Window {
 	})
 }
 
-func newWindow(a fyne.App, b Backend, copier *clip.Copier, now func() time.Time, async, ui func(func())) *Window {
-	w := &Window{app: a, backend: b, copier: copier, now: now, async: async, ui: ui, st: b.State()}
-	title := "tokentray"
-	if w.st.Demo {
-		title += " (demo)"
-	}
-	w.win = a.NewWindow(title)
-	w.win.SetIcon(assets.AppIcon)
+func newWindow(a fyne.App, b Backend, now func() time.Time, async, ui func(func())) *Window {
+	w := &Window{app: a, backend: b, now: now, async: async, ui: ui, st: b.State()}
+	w.win = a.NewWindow(w.st.AppName())
+	w.win.SetIcon(appIcon)
 
 	w.account = newAccountSection(w, w.st)
 	w.scopes = newScopesSection(w.st.Settings.Scopes)
@@ -78,16 +70,11 @@ func newWindow(a fyne.App, b Backend, copier *clip.Copier, now func() time.Time,
 	}
 	w.win.SetContent(w.tabs)
 	w.win.Resize(fyne.NewSize(760, 680))
-	// The app lives in the tray: closing the window only hides it.
-	w.win.SetCloseIntercept(w.win.Hide)
 
 	w.apply(w.st)
 	b.Subscribe(func(st session.State) { w.ui(func() { w.apply(st) }) })
 	return w
 }
-
-// Window returns the Fyne window, e.g. to hand to desktop.App.SetSystemTrayWindow.
-func (w *Window) Window() fyne.Window { return w.win }
 
 // Show brings the window up on the Account tab when a login is needed, else where it was.
 func (w *Window) Show() {
@@ -185,42 +172,4 @@ func (w *Window) login() {
 		return
 	}
 	say(w.account.formMsg, "", widget.MediumImportance)
-}
-
-// The copy functions run on the UI goroutine and never wait on the network: the session keeps
-// the tokens ready. They return a sentence for the window; the tray only uses the error.
-
-func (w *Window) copyUserToken() (string, error) {
-	tok, valid, err := w.backend.UserToken()
-	if err != nil {
-		return "", err
-	}
-	w.copier.Copy(tok)
-	return fmt.Sprintf("Copied the access token (valid %d min). %s", int(valid/time.Minute), w.clearNote()), nil
-}
-
-func (w *Window) copyAppToken() (string, error) {
-	tok, valid, err := w.backend.AppToken()
-	if err != nil {
-		return "", err
-	}
-	w.copier.Copy(tok)
-	return fmt.Sprintf("Copied the app token (valid %d min). It identifies the app, not you: no user data. %s",
-		int(valid/time.Minute), w.clearNote()), nil
-}
-
-func (w *Window) copyEnv() (string, error) {
-	text, err := w.backend.EnvText()
-	if err != nil {
-		return "", err
-	}
-	w.copier.Copy(text)
-	return "Copied the .env text: paste it into your project's .env file. " + w.clearNote(), nil
-}
-
-func (w *Window) clearNote() string {
-	if n := w.backend.State().Settings.ClipboardClearSeconds; n > 0 {
-		return fmt.Sprintf("The clipboard is cleared in %d s.", n)
-	}
-	return "It stays on the clipboard (Options)."
 }

@@ -12,7 +12,6 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"tokentray/app/clip"
 	"tokentray/auth"
 	"tokentray/internal/session"
 )
@@ -30,10 +29,8 @@ type fakeBackend struct {
 	logins    int
 	loginErr  error
 	cancels   int
-	userToken string
-	appToken  string
-	env       string
-	tokenErr  error
+	copies    []session.Copyable
+	copyErr   error
 	testReply string
 	testErr   error
 	logouts   []bool
@@ -46,7 +43,7 @@ type savedSettings struct {
 }
 
 func newFakeBackend(st session.State) *fakeBackend {
-	return &fakeBackend{st: st, userToken: "BQD-user", appToken: "BQD-app", env: "SPOTIFY_ACCESS_TOKEN=BQD-user\n"}
+	return &fakeBackend{st: st}
 }
 
 func (f *fakeBackend) State() session.State { return f.st }
@@ -87,15 +84,13 @@ func (f *fakeBackend) StartLogin() error {
 
 func (f *fakeBackend) CancelLogin() { f.cancels++ }
 
-func (f *fakeBackend) UserToken() (string, time.Duration, error) {
-	return f.userToken, 52 * time.Minute, f.tokenErr
+func (f *fakeBackend) Copy(what session.Copyable) (string, error) {
+	if f.copyErr != nil {
+		return "", f.copyErr
+	}
+	f.copies = append(f.copies, what)
+	return "Copied " + string(what) + ".", nil
 }
-
-func (f *fakeBackend) AppToken() (string, time.Duration, error) {
-	return f.appToken, 60 * time.Minute, f.tokenErr
-}
-
-func (f *fakeBackend) EnvText() (string, error) { return f.env, f.tokenErr }
 
 func (f *fakeBackend) TestToken(context.Context) (string, error) { return f.testReply, f.testErr }
 
@@ -104,44 +99,19 @@ func (f *fakeBackend) Logout(all bool) error {
 	return nil
 }
 
-// manualTimers is a clip.AfterFunc the test fires by hand.
-type manualTimers struct{ pending []*manualTimer }
-
-type manualTimer struct {
-	f       func()
-	stopped bool
-}
-
-func (m *manualTimers) after(_ time.Duration, f func()) func() {
-	t := &manualTimer{f: f}
-	m.pending = append(m.pending, t)
-	return func() { t.stopped = true }
-}
-
-func (m *manualTimers) fire() {
-	for _, t := range m.pending {
-		if !t.stopped {
-			t.f()
-		}
-	}
-	m.pending = nil
-}
-
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 type harness struct {
 	app     fyne.App
 	backend *fakeBackend
 	win     *Window
-	timers  *manualTimers
 	now     time.Time
 }
 
 func newHarness(t *testing.T, st session.State) *harness {
 	t.Helper()
-	h := &harness{app: test.NewTempApp(t), backend: newFakeBackend(st), timers: &manualTimers{}, now: t0}
-	copier := clip.New(h.app.Clipboard(), time.Duration(st.Settings.ClipboardClearSeconds)*time.Second, h.timers.after)
-	h.win = newWindow(h.app, h.backend, copier, func() time.Time { return h.now }, inline, inline)
+	h := &harness{app: test.NewTempApp(t), backend: newFakeBackend(st), now: t0}
+	h.win = newWindow(h.app, h.backend, func() time.Time { return h.now }, inline, inline)
 	return h
 }
 
@@ -374,48 +344,25 @@ func TestLoginInProgress(t *testing.T) {
 	assertMessage(t, a.loginState, "Invalid redirect URI", widget.DangerImportance)
 }
 
-func TestCopyButtonsAndAutoClear(t *testing.T) {
-	st := loggedInState()
-	st.Settings.ClipboardClearSeconds = 60
-	h := newHarness(t, st)
+func TestCopyButtonsAskTheTray(t *testing.T) {
+	h := newHarness(t, loggedInState())
 	tk := h.win.tokens
-	cb := h.app.Clipboard()
-
 	test.Tap(tk.copyUser)
-	if cb.Content() != "BQD-user" {
-		t.Fatalf("clipboard %q after copying the access token", cb.Content())
-	}
-	assertMessage(t, tk.result, "valid 52 min", widget.SuccessImportance)
-	assertMessage(t, tk.result, "cleared in 60 s", widget.SuccessImportance)
-	h.timers.fire()
-	if cb.Content() != "" {
-		t.Fatalf("clipboard %q after the delay, want it cleared", cb.Content())
-	}
-
+	assertMessage(t, tk.result, "Copied user-token.", widget.SuccessImportance)
 	test.Tap(tk.copyApp)
-	if cb.Content() != "BQD-app" {
-		t.Fatalf("clipboard %q after copying the app token", cb.Content())
-	}
 	test.Tap(tk.copyEnv)
-	if cb.Content() != h.backend.env {
-		t.Fatalf("clipboard %q after copying .env", cb.Content())
-	}
-	cb.SetContent("something the user copied")
-	h.timers.fire()
-	if cb.Content() != "something the user copied" {
-		t.Fatalf("the clear removed the user's own clipboard content: %q", cb.Content())
+	assertMessage(t, tk.result, "Copied env.", widget.SuccessImportance)
+	want := []session.Copyable{session.CopyUserToken, session.CopyAppToken, session.CopyEnv}
+	if !slices.Equal(h.backend.copies, want) {
+		t.Fatalf("copies %q, want %q", h.backend.copies, want)
 	}
 }
 
 func TestCopyErrorShown(t *testing.T) {
 	h := newHarness(t, loggedInState())
-	h.backend.tokenErr = auth.ErrNeedsLogin
-	h.app.Clipboard().SetContent("untouched")
+	h.backend.copyErr = auth.ErrNeedsLogin
 	test.Tap(h.win.tokens.copyUser)
 	assertMessage(t, h.win.tokens.result, "login needed", widget.DangerImportance)
-	if got := h.app.Clipboard().Content(); got != "untouched" {
-		t.Fatalf("clipboard %q after a failed copy", got)
-	}
 }
 
 func TestTestToken(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/internal/nowplaying"
+	"tokentray/internal/trayapi"
 )
 
 func runStatus(env *Env, args []string) error {
@@ -53,10 +54,10 @@ func runStatus(env *Env, args []string) error {
 
 func printUserToken(row func(k, v string), ut *auth.UserToken, asked []string, now time.Time) {
 	if ut.Account.ID != "" {
-		row("Account", accountName(ut.Account))
+		row("Account", ut.Account.String())
 	}
 	row("Scopes granted", orNone(strings.Join(ut.GrantedScopes(), " ")))
-	if missing := missingScopes(asked, ut.GrantedScopes()); len(missing) > 0 {
+	if missing := auth.MissingScopes(asked, ut.GrantedScopes()); len(missing) > 0 {
 		row("Not granted", strings.Join(missing, " ")+" (log in again to ask for them)")
 	}
 	switch left := ut.Remaining(now); {
@@ -88,6 +89,24 @@ func runNow(env *Env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	// A running tray knows already: asking it costs no Web API call.
+	tray, err := runningTray()
+	if err != nil {
+		return err
+	}
+	st, err := tray.State()
+	switch {
+	case errors.Is(err, trayapi.ErrNoTray):
+	case err != nil:
+		return err
+	case st.NeedsLogin:
+		return fmt.Errorf("%w: %s", auth.ErrNeedsLogin, st.NeedsLoginReason)
+	case !st.LoggedIn:
+		return fmt.Errorf("%w (not logged in yet)", auth.ErrNeedsLogin)
+	case st.NowPlaying.Label != "":
+		printPlaying(env, st.NowPlaying.Label, st.NowPlayingURL())
+		return nil
+	}
 	_, m, err := openManager(env, *insecure, nil)
 	if err != nil {
 		return err
@@ -98,11 +117,16 @@ func runNow(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(env.Stdout, nowplaying.Label(playing))
-	if playing.URL != "" {
-		fmt.Fprintln(env.Stdout, playing.URL)
-	}
+	printPlaying(env, nowplaying.Label(playing), playing.URL)
 	return nil
+}
+
+// printPlaying prints what plays, and its link on a second line when it has one.
+func printPlaying(env *Env, label, url string) {
+	fmt.Fprintln(env.Stdout, label)
+	if url != "" {
+		fmt.Fprintln(env.Stdout, url)
+	}
 }
 
 func runLogout(env *Env, args []string) error {
@@ -132,6 +156,7 @@ func runLogout(env *Env, args []string) error {
 		what += ", client secret and settings too"
 	}
 	fmt.Fprintf(env.Stderr, "%s (%s).\n", what, p.Store.Describe())
+	tellTray(env)
 	return nil
 }
 

@@ -28,9 +28,7 @@ type State struct {
 	Playing   *webapi.Playing // nil when logged out or nothing has been fetched yet
 	Label     string          // always displayable
 	LoggedOut bool
-	Err       error // the last poll's error; Playing and Label then still describe the last success
-	ErrText   string
-	UpdatedAt time.Time // when Playing was fetched
+	ErrText   string // the last poll's error; Playing and Label then still describe the last success
 }
 
 // visible is the part of a State a user can see; OnChange fires when it changes.
@@ -113,11 +111,11 @@ func (p *Poller) Run(ctx context.Context) {
 			if playing == nil {
 				playing = &webapi.Playing{Kind: webapi.Nothing}
 			}
-			state = State{Playing: playing, Label: Label(playing), UpdatedAt: now}
+			state = State{Playing: playing, Label: Label(playing)}
 			next = now.Add(p.untilNextPoll(playing, requested, now))
 		case p.IsLoggedOut != nil && p.IsLoggedOut(err):
 			backoff = 0
-			state = State{Label: loggedOutLabel, LoggedOut: true, Err: err, ErrText: err.Error(), UpdatedAt: now}
+			state = State{Label: loggedOutLabel, LoggedOut: true, ErrText: err.Error()}
 		default:
 			backoff = nextBackoff(backoff, or(p.ErrorBackoff, DefaultErrorBackoff), or(p.MaxErrorBackoff, DefaultMaxErrorBackoff))
 			delay := backoff
@@ -126,7 +124,7 @@ func (p *Poller) Run(ctx context.Context) {
 				delay = max(delay, apiErr.RetryAfter)
 			}
 			next = now.Add(delay)
-			state = State{Playing: last.Playing, Label: unavailableLabel, Err: err, ErrText: err.Error(), UpdatedAt: last.UpdatedAt}
+			state = State{Playing: last.Playing, Label: unavailableLabel, ErrText: err.Error()}
 			if last.Playing != nil {
 				state.Label = Label(last.Playing)
 			}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"golang.org/x/oauth2"
+
 	"tokentray/auth"
 )
 
@@ -25,27 +27,29 @@ func (s *Session) SaveSettings(settings auth.Settings, secret string, secretChan
 	if err := auth.SaveSettings(s.o.ConfigDir, settings); err != nil {
 		return err
 	}
-	if store != nil && secretChanged {
-		var err error
-		if secret == "" {
-			err = store.Delete(auth.KeyClientSecret)
-		} else {
-			err = store.Set(auth.KeyClientSecret, secret)
+	var login storedLogin
+	var loginErr error
+	if store != nil {
+		if secretChanged {
+			var err error
+			if secret == "" {
+				err = store.Delete(auth.KeyClientSecret)
+			} else {
+				err = store.Set(auth.KeyClientSecret, secret)
+			}
+			if err != nil {
+				return fmt.Errorf("saving the client secret to %s: %w", store.Describe(), err)
+			}
 		}
-		if err != nil {
-			return fmt.Errorf("saving the client secret to %s: %w", store.Describe(), err)
-		}
+		login, loginErr = s.readLogin(settings, true)
 	}
-	var rebuildErr error
 	s.update(func(st *State) {
 		st.Settings = settings
 		st.HasSettings = true
-		if store != nil {
-			rebuildErr = s.rebuildManager()
-		}
+		s.useLogin(st, login)
 	})
-	if rebuildErr != nil {
-		return rebuildErr
+	if loginErr != nil {
+		return loginErr
 	}
 	s.restartKeeper()
 	return nil
@@ -122,12 +126,8 @@ func (s *Session) finishLogin(ctx context.Context, m *auth.Manager, ut *auth.Use
 	})
 	s.allowNotification("needs-login")
 	s.poller.Wake()
-	name := ut.Account.DisplayName
-	if name == "" {
-		name = ut.Account.ID
-	}
 	s.notify("", "tokentray: logged in",
-		fmt.Sprintf("Logged in to Spotify as %s. Tokens are kept fresh in the background.", name))
+		fmt.Sprintf("Logged in to Spotify as %s. Tokens are kept fresh in the background.", ut.Account.ShortName()))
 }
 
 // CancelLogin stops a login that waits for the browser.
@@ -224,11 +224,7 @@ func (s *Session) TestToken(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	name := me.ID
-	if me.DisplayName != "" && me.DisplayName != me.ID {
-		name = fmt.Sprintf("%s (%s)", me.DisplayName, me.ID)
-	}
-	return "Spotify says it belongs to " + name + ".", nil
+	return "Spotify says it belongs to " + auth.Account{ID: me.ID, DisplayName: me.DisplayName}.String() + ".", nil
 }
 
 // Logout forgets the tokens; with all, the client secret too. The settings stay.
@@ -239,12 +235,32 @@ func (s *Session) Logout(all bool) error {
 	}
 	s.CancelLogin()
 	err = m.Logout(all)
-	var rebuildErr error
+	st := s.State()
+	login, loginErr := s.readLogin(st.Settings, st.HasSettings)
 	s.update(func(st *State) {
 		s.applyLoggedOut(st)
-		rebuildErr = s.rebuildManager()
+		s.useLogin(st, login)
 	})
 	s.restartKeeper()
 	s.poller.Wake()
-	return errors.Join(err, rebuildErr)
+	return errors.Join(err, loginErr)
+}
+
+// FreshToken returns an access token (the app token with app) valid at least minValid, or the
+// settings' minimum when minValid is 0, refreshing if needed. `tokentray token` gets its token
+// here when the tray runs, so that only the tray refreshes and rotates.
+func (s *Session) FreshToken(ctx context.Context, app bool, minValid time.Duration) (*oauth2.Token, error) {
+	m, err := s.manager()
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case app && minValid > 0:
+		return m.AppTokenValidFor(ctx, minValid)
+	case app:
+		return m.AppToken(ctx)
+	case minValid > 0:
+		return m.TokenValidFor(ctx, minValid)
+	}
+	return m.Token(ctx)
 }

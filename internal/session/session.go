@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
-	"path/filepath"
-	"slices"
 	"sync"
 	"time"
 
@@ -31,11 +28,20 @@ type Options struct {
 	OpenBrowser func(url string) error
 	// Notify shows a desktop notification; called only when the settings allow notifications.
 	Notify func(title, body string)
-	Clock  nowplaying.Clock // nil means the real clock
+	// Clipboard receives what Copy copies; nil makes Copy fail with a clear error.
+	Clipboard Clipboard
+	Clock     nowplaying.Clock // nil means the real clock
+}
+
+// Clipboard is where copies go: the tray's clipboard, which clears a copy after clearAfter
+// (0 = never) if it still holds it.
+type Clipboard interface {
+	Copy(text string, clearAfter time.Duration) error
 }
 
 // Session is the running app's state. Its methods are safe for concurrent use; subscribers are
-// called on background goroutines and must hand UI work to the UI thread themselves.
+// called on background goroutines and must hand UI work to the UI thread themselves. Keyring
+// I/O never runs under mu: a slow keyring must not block State.
 type Session struct {
 	o      Options
 	poller *nowplaying.Poller
@@ -73,11 +79,13 @@ func Open(o Options) (*Session, error) {
 	} else {
 		s.st.Storage = s.store.Describe()
 		s.st.InsecureStorage = s.store.Insecure()
-		if err := s.rebuildManager(); err != nil {
+		login, err := s.readLogin(settings, found)
+		s.useLogin(&s.st, login)
+		if err != nil {
 			s.st.LastError = err.Error()
 		}
 	}
-	s.api = &webapi.Client{BaseURL: s.apiURL(), HTTP: &http.Client{Timeout: 20 * time.Second}, Tokens: currentTokens{s}}
+	s.api = &webapi.Client{BaseURL: s.apiURL(), Tokens: currentTokens{s}}
 	s.poller = &nowplaying.Poller{
 		Source:      s.api,
 		Clock:       o.Clock,
@@ -96,33 +104,79 @@ func (s *Session) apiURL() string {
 	return auth.APIURL()
 }
 
-// rebuildManager makes a manager for the current settings and stored secret, and reads the
-// stored login into the state. Callers hold mu or own s exclusively.
-func (s *Session) rebuildManager() error {
-	secret, err := s.store.Get(auth.KeyClientSecret)
-	if errors.Is(err, auth.ErrSecretNotFound) {
-		secret, err = "", nil
-	}
+// storedLogin is what the store holds for some settings: a manager, whether a client secret is
+// stored, and the authorization (nil when logged out). mgr is nil when the secret could not be
+// read; read is false when the authorization could not be.
+type storedLogin struct {
+	mgr       *auth.Manager
+	hasSecret bool
+	read      bool
+	token     *auth.UserToken
+}
+
+// readLogin reads the secret and the authorization for settings from the store. It does keyring
+// I/O, so callers must not hold mu; useLogin then installs the result under it.
+func (s *Session) readLogin(settings auth.Settings, found bool) (storedLogin, error) {
+	p := auth.Profile{Dir: s.o.ConfigDir, Settings: settings, HasSettings: found, Store: s.store, AccountsURL: s.o.AccountsURL}
+	mgr, err := p.Manager()
 	if err != nil {
-		return fmt.Errorf("reading the client secret from %s: %w", s.store.Describe(), err)
+		return storedLogin{}, err
 	}
-	cfg := auth.ConfigFromSettings(s.st.Settings, secret)
-	if s.o.AccountsURL != "" {
-		cfg.AccountsURL = s.o.AccountsURL
-	}
-	s.mgr = auth.NewManager(cfg, s.store, filepath.Join(s.o.ConfigDir, "refresh.lock"))
-	s.st.HasSecret = secret != ""
-	s.appToken = nil
-	ut, err := s.mgr.Stored()
+	l := storedLogin{mgr: mgr, hasSecret: !mgr.Config().UsesPKCE()}
+	ut, err := mgr.Stored()
 	switch {
 	case err == nil:
-		s.applyToken(&s.st, ut)
+		l.read, l.token = true, ut
 	case errors.Is(err, auth.ErrNeedsLogin):
-		s.applyLoggedOut(&s.st)
+		l.read = true
 	default:
+		return l, err
+	}
+	return l, nil
+}
+
+// useLogin installs what readLogin could read into the session and st, keeping the rest as it
+// was; callers hold mu or own s exclusively.
+func (s *Session) useLogin(st *State, l storedLogin) {
+	if l.mgr == nil {
+		return
+	}
+	s.mgr = l.mgr
+	s.appToken = nil
+	st.HasSecret = l.hasSecret
+	switch {
+	case !l.read:
+	case l.token != nil:
+		s.applyToken(st, l.token)
+	default:
+		s.applyLoggedOut(st)
+	}
+}
+
+// Reload reads the settings and the stored login again, after another process (the CLI's login
+// or logout) changed them.
+func (s *Session) Reload() error {
+	s.mu.Lock()
+	store := s.store
+	s.mu.Unlock()
+	settings, found, err := auth.LoadSettings(s.o.ConfigDir)
+	if err != nil {
 		return err
 	}
-	return nil
+	var login storedLogin
+	var loginErr error
+	if store != nil {
+		login, loginErr = s.readLogin(settings, found)
+	}
+	s.update(func(st *State) {
+		st.Settings, st.HasSettings = settings, found
+		if store != nil {
+			s.useLogin(st, login)
+		}
+	})
+	s.restartKeeper()
+	s.poller.Wake()
+	return loginErr
 }
 
 // applyToken derives the login part of the state from a stored authorization.
@@ -135,12 +189,7 @@ func (s *Session) applyToken(st *State, ut *auth.UserToken) {
 	st.LoggedIn = !st.NeedsLogin
 	st.Account = ut.Account
 	st.GrantedScopes = ut.GrantedScopes()
-	st.MissingScopes = nil
-	for _, want := range st.Settings.Scopes {
-		if !slices.Contains(st.GrantedScopes, want) {
-			st.MissingScopes = append(st.MissingScopes, want)
-		}
-	}
+	st.MissingScopes = auth.MissingScopes(st.Settings.Scopes, st.GrantedScopes)
 	st.AccessExpiry = ut.Expiry
 	st.AuthorizedAt = ut.AuthorizedAt
 	st.RefreshExpires = ut.RefreshExpires()

@@ -45,3 +45,19 @@ type LoginState struct {
 	AuthorizeURL string // for when no browser opens
 	Err          string // why the last login failed
 }
+
+// AppName is how the app names itself in titles and tooltips: a demo says so everywhere.
+func (st State) AppName() string {
+	if st.Demo {
+		return "tokentray (demo)"
+	}
+	return "tokentray"
+}
+
+// NowPlayingURL is the open.spotify.com link of what is playing, or "".
+func (st State) NowPlayingURL() string {
+	if st.NowPlaying.Playing == nil {
+		return ""
+	}
+	return st.NowPlaying.Playing.URL
+}

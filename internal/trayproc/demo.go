@@ -1,4 +1,4 @@
-package session
+package trayproc
 
 import (
 	"errors"
@@ -8,45 +8,44 @@ import (
 
 	"tokentray/auth"
 	"tokentray/internal/fakespotify"
+	"tokentray/internal/session"
 )
 
-// DemoService and the tokentray-demo config directory keep demo mode away from the real login.
-const DemoService = "tokentray-demo"
+// demoService and the tokentray-demo config directory keep demo mode away from the real login.
+const demoService = "tokentray-demo"
 
-// Demo starts the built-in fake Spotify and returns options for a session against it: the demo
-// app registered and configured, its own config directory and keyring service (or memory, when
-// there is no keyring), so that nothing real is touched. stop shuts the fake down.
-func Demo(base Options) (o Options, stop func(), err error) {
+// startDemo starts the built-in fake Spotify and turns o into options for a session against it:
+// the demo app registered and configured, its own config directory and keyring service (or
+// memory, when there is no keyring), so that nothing real is touched. stop shuts the fake down.
+func startDemo(o session.Options) (_ session.Options, stop func(), err error) {
 	fake, err := fakespotify.StartDemo("127.0.0.1:0", fakespotify.Options{})
 	if err != nil {
-		return Options{}, nil, err
+		return session.Options{}, nil, err
 	}
 	stop = func() { fake.Close() }
-	o = base
 	o.Demo = true
-	o.Service = DemoService
+	o.Service = demoService
 	o.AccountsURL, o.APIURL = fake.URL(), fake.URL()
-	if o.ConfigDir == "" {
-		base, err := os.UserConfigDir()
-		if err != nil {
-			base = os.TempDir()
-		}
-		o.ConfigDir = filepath.Join(base, "tokentray-demo")
+	// Never the configured directory: the demo writes its own settings.
+	base, err := os.UserConfigDir()
+	if err != nil {
+		base = os.TempDir()
 	}
+	o.ConfigDir = filepath.Join(base, "tokentray-demo")
 	if o.Store == nil {
-		if _, err := auth.OpenStore(auth.StoreOptions{Service: DemoService, ConfigDir: o.ConfigDir}); errors.Is(err, auth.ErrNoKeyring) {
+		if _, err := auth.OpenStore(auth.StoreOptions{Service: demoService, ConfigDir: o.ConfigDir}); errors.Is(err, auth.ErrNoKeyring) {
 			o.Store = auth.NewMemoryStore() // a demo must run anywhere; it has nothing worth keeping
 		}
 	}
 	if err := seedDemo(o); err != nil {
 		stop()
-		return Options{}, nil, err
+		return session.Options{}, nil, err
 	}
 	return o, stop, nil
 }
 
 // seedDemo fills in the demo app's settings and secret, keeping the user's other demo choices.
-func seedDemo(o Options) error {
+func seedDemo(o session.Options) error {
 	settings, _, err := auth.LoadSettings(o.ConfigDir)
 	if err != nil {
 		return err
