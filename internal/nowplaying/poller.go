@@ -184,6 +184,13 @@ func notify(ch chan struct{}) {
 	}
 }
 
+func drain(ch chan struct{}) {
+	select {
+	case <-ch:
+	default:
+	}
+}
+
 // run is the state of one Run.
 type run struct {
 	p        *Poller
@@ -402,13 +409,12 @@ func sinceMeasured(timestamp, requested, now time.Time) time.Duration {
 // reports false when ctx is done.
 func (p *Poller) wait(ctx context.Context, clock Clock, next, notBefore time.Time) bool {
 	for {
+		suspended := p.localActive()
 		var timer Timer
 		var fired <-chan time.Time
-		if !p.localActive() {
-			if !next.IsZero() {
-				timer = clock.NewTimer(later(next, notBefore).Sub(clock.Now()))
-				fired = timer.C()
-			}
+		if !suspended && !next.IsZero() {
+			timer = clock.NewTimer(later(next, notBefore).Sub(clock.Now()))
+			fired = timer.C()
 		}
 		select {
 		case <-fired:
@@ -418,14 +424,14 @@ func (p *Poller) wait(ctx context.Context, clock Clock, next, notBefore time.Tim
 			return false
 		case <-p.wake:
 			stopTimer(timer)
-			if p.localActive() {
-				continue // the local player answers; no call needed
+			if !p.localActive() { // while the local player answers, Wake needs no call
+				next = clock.Now()
 			}
-			next = clock.Now()
 		case <-p.localChange:
 			stopTimer(timer)
-			if !p.localActive() {
+			if suspended && !p.localActive() {
 				next = clock.Now()
+				drain(p.wake) // the poll that follows answers a Wake sent meanwhile
 			}
 		}
 	}

@@ -72,6 +72,14 @@ func start(t *testing.T, steps ...step) *harness {
 // startConfigured is start with configure applied to the Poller before Run.
 func startConfigured(t *testing.T, configure func(*Poller), steps ...step) *harness {
 	t.Helper()
+	h := launch(t, configure, steps...)
+	h.expectPollAt(t0)
+	return h
+}
+
+// launch runs a Poller configured by configure over the script, on a fake clock at t0.
+func launch(t *testing.T, configure func(*Poller), steps ...step) *harness {
+	t.Helper()
 	clock := clock.NewFake(t0)
 	h := &harness{t: t, clock: clock, polls: make(chan time.Time, len(steps)+1), states: make(chan State, len(steps)+1), done: make(chan struct{})}
 	h.poller = &Poller{
@@ -91,7 +99,6 @@ func startConfigured(t *testing.T, configure func(*Poller), steps ...step) *harn
 		cancel()
 		<-h.done
 	})
-	h.expectPollAt(t0)
 	return h
 }
 
