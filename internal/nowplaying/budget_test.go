@@ -90,19 +90,26 @@ func TestBudgetedIdleBacksOffTo15Minutes(t *testing.T) {
 }
 
 func TestBudgetSlowsAsItIsUsed(t *testing.T) {
-	t.Run("half used: intervals doubled", func(t *testing.T) {
-		h := launch(t, budgeted(500, loggedBefore(t, 250, t0.Add(-12*time.Hour))),
-			step{playing: track(0, 10*time.Minute, t0)})
-		h.expectPollAt(t0)
-		// Checks 180 s apart up to the end 601 s ahead: four steps of 150.25 s.
-		h.expectScheduled(t0.Add(150 * time.Second))
-	})
-	t.Run("under a fifth free: ends no longer bring polls forward", func(t *testing.T) {
-		h := launch(t, budgeted(500, loggedBefore(t, 450, t0.Add(-12*time.Hour))),
-			step{playing: track(170*time.Second, 3*time.Minute, t0)})
-		h.expectPollAt(t0)
-		h.expectScheduled(t0.Add(900 * time.Second)) // 90 s / 0.1, though the track ends in 11 s
-	})
+	tests := []struct {
+		name    string
+		used    int
+		playing *webapi.Playing
+		wait    time.Duration
+	}{
+		// Checks 90 s apart up to the end 601 s ahead: seven steps of 85.86 s.
+		{"half used: the shortest intervals", 250, track(0, 10*time.Minute, t0), 85 * time.Second},
+		// Checks 180 s apart: four steps of 150.25 s.
+		{"three quarters used: intervals doubled", 375, track(0, 10*time.Minute, t0), 150 * time.Second},
+		{"three quarters used: idle wait doubled", 375, &webapi.Playing{Kind: webapi.Nothing}, 2 * time.Minute},
+		// 90 s × 0.5/0.1, though the track ends in 11 s.
+		{"under a fifth free: ends no longer bring polls forward", 450, track(170*time.Second, 3*time.Minute, t0), 450 * time.Second},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := startConfigured(t, budgeted(500, loggedBefore(t, tc.used, t0.Add(-12*time.Hour))), step{playing: tc.playing})
+			h.expectScheduled(t0.Add(tc.wait))
+		})
+	}
 }
 
 func TestSpentBudgetWaitsForTheOldestCallToAge(t *testing.T) {
@@ -118,8 +125,8 @@ func TestSpentBudgetWaitsForTheOldestCallToAge(t *testing.T) {
 func TestOwnCountWithoutALog(t *testing.T) {
 	nothing := step{playing: &webapi.Playing{Kind: webapi.Nothing}}
 	h := startConfigured(t, budgeted(2, nil), nothing, nothing)
-	h.pollsAt(t0.Add(2 * time.Minute)) // one of two calls spent: the first idle wait doubled
-	h.expectScheduled(t0.Add(24 * time.Hour))
+	h.pollsAt(t0.Add(time.Minute))            // one of two calls spent: still the first idle wait
+	h.expectScheduled(t0.Add(24 * time.Hour)) // both spent: until the first leaves the 24 h
 }
 
 func TestZeroBudgetNeverPolls(t *testing.T) {

@@ -31,10 +31,11 @@ func (a accessToken) ForceRefresh(context.Context, string) (*oauth2.Token, error
 	return &oauth2.Token{AccessToken: string(a)}, nil
 }
 
-// fakeSpotify starts a fake Spotify on a loopback port, on clk, and returns a logged-in client.
-func fakeSpotify(t testing.TB, clk *clock.Fake) (*fakespotify.Server, *webapi.Client) {
+// fakeSpotify starts a fake Spotify on a loopback port, on the clock now, and returns a
+// logged-in client.
+func fakeSpotify(t testing.TB, now func() time.Time) (*fakespotify.Server, *webapi.Client) {
 	t.Helper()
-	fake := fakespotify.New(fakespotify.Options{Now: clk.Now})
+	fake := fakespotify.New(fakespotify.Options{Now: now})
 	if err := fake.RegisterApp(testApp); err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +53,7 @@ func fakeSpotify(t testing.TB, clk *clock.Fake) (*fakespotify.Server, *webapi.Cl
 
 func TestAgainstTheFake(t *testing.T) {
 	clk := clock.NewFake(t0)
-	fake, client := fakeSpotify(t, clk)
+	fake, client := fakeSpotify(t, clk.Now)
 	log := apicalls.Open(apicalls.Options{Now: clk.Now})
 	client.Calls = log
 	fake.SetDevModeRefusal(fakespotify.DevModeUnregisteredUser)

@@ -44,6 +44,8 @@ const (
 )
 
 const (
+	// budgetHalf is the free fraction of the budget below which waits grow.
+	budgetHalf = 0.5
 	// budgetReserve is the fraction of the budget below which item ends no longer bring polls
 	// forward: only the (by then long) check interval remains, so a day of non-stop listening
 	// cannot spend the budget on ends alone.
@@ -112,10 +114,10 @@ func (s State) visible() visible {
 // With a Budget it spends at most Budget.Calls now-playing calls in any 24 hours: one second
 // after the predicted end of each item (for ads, as a 15 s and a 30 s ad would end); between
 // ends, checks for skips and pauses at least Budget.Check apart; when paused or when nothing
-// plays, waits from DefaultIdleBackoff doubling to DefaultMaxIdleBackoff. Every such wait is
-// divided by the fraction of the budget still free, so the schedule slows as the budget is
-// used; with less than a fifth free, ends no longer bring polls forward; with none free, it
-// waits until the oldest call leaves the 24 hours.
+// plays, waits from DefaultIdleBackoff doubling to DefaultMaxIdleBackoff. Once more than half
+// the budget is spent, every such wait grows by half the budget over what is free (twice as
+// long with a quarter free); with less than a fifth free, ends no longer bring polls forward;
+// with none free, it waits until the oldest call leaves the 24 hours.
 //
 // Configure it before calling Run; call Run once.
 type Poller struct {
@@ -369,13 +371,15 @@ func (r *run) free() float64 {
 	return float64(calls-len(r.log.Recent(webapi.CurrentlyPlayingPath))) / float64(calls)
 }
 
-// stretch divides d by the free fraction of the budget, to the second (no budget: d).
+// stretch lengthens d once more than half the budget is spent: by the factor half/free, so
+// twice as long with a quarter free, ten times with a twentieth (no budget: d). A day of
+// listening that stays within half the budget keeps the shortest intervals throughout.
 func (r *run) stretch(d time.Duration) time.Duration {
 	if r.p.Budget == nil {
 		return d
 	}
 	free := max(r.free(), 1/float64(r.p.Budget.Calls))
-	return time.Duration(min(float64(d)/free, float64(apicalls.Window))).Round(time.Second)
+	return time.Duration(min(float64(d)*max(1, budgetHalf/free), float64(apicalls.Window))).Round(time.Second)
 }
 
 // budgetFree is when the budget next allows a call: zero when it does now, else when the call
