@@ -58,3 +58,21 @@ func LogIn(ctx context.Context, baseURL string, app App, scopes ...string) (stri
 	}
 	return tok.AccessToken, nil
 }
+
+// StartLoggedIn starts a fake on a loopback port with app registered, logs in with scopes, and
+// returns the fake, its base URL and the user access token: the usual start of a test of a Web
+// API client. The caller closes the fake.
+func StartLoggedIn(ctx context.Context, o Options, app App, scopes ...string) (srv *Server, baseURL, accessToken string, err error) {
+	srv = New(o)
+	if err := srv.RegisterApp(app); err != nil {
+		return nil, "", "", err
+	}
+	if baseURL, err = srv.Start("127.0.0.1:0"); err != nil {
+		return nil, "", "", err
+	}
+	if accessToken, err = LogIn(ctx, baseURL, app, scopes...); err != nil {
+		_ = srv.Close()
+		return nil, "", "", err
+	}
+	return srv, baseURL, accessToken, nil
+}

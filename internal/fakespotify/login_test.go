@@ -3,6 +3,7 @@ package fakespotify_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"tokentray/internal/fakespotify"
 )
@@ -24,5 +25,20 @@ func TestLogIn(t *testing.T) {
 	unknown.ClientID = strings.Repeat("f", 32)
 	if _, err := fakespotify.LogIn(t.Context(), e.base, unknown); err == nil || !strings.Contains(err.Error(), "/authorize answered 400") {
 		t.Fatalf("LogIn with an unregistered app: %v, want /authorize's refusal", err)
+	}
+}
+
+func TestStartLoggedIn(t *testing.T) {
+	c := &clock{t: start}
+	s, base, at, err := fakespotify.StartLoggedIn(t.Context(), fakespotify.Options{Now: c.Now}, testApp, "user-read-email")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	if base != s.URL() {
+		t.Errorf("base URL %q, want the server's %q", base, s.URL())
+	}
+	if kind, remaining, ok := s.AccessTokenValid(at); !ok || kind != fakespotify.KindUser || remaining != time.Hour {
+		t.Fatalf("token: kind %q remaining %v valid %v, want a fresh user token", kind, remaining, ok)
 	}
 }

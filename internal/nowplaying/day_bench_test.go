@@ -156,20 +156,13 @@ func simulateDay(b *testing.B, day listeningDay, configure func(*Poller, *apical
 	var mu sync.Mutex
 	simNow := dayStart
 	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return simNow }
-	fake := fakespotify.New(fakespotify.Options{Now: now, TokenLifetime: 2 * dayLength})
-	if err := fake.RegisterApp(testApp); err != nil {
-		b.Fatal(err)
-	}
-	base, err := fake.Start("127.0.0.1:0")
+	fake, base, trayToken, err := fakespotify.StartLoggedIn(b.Context(), fakespotify.Options{Now: now, TokenLifetime: 2 * dayLength},
+		fakespotify.DemoApp, "user-read-currently-playing")
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer fake.Close()
-	trayToken, err := fakespotify.LogIn(b.Context(), base, testApp, "user-read-currently-playing")
-	if err != nil {
-		b.Fatal(err)
-	}
-	siteToken, err := fakespotify.LogIn(b.Context(), base, testApp, "user-read-currently-playing")
+	siteToken, err := fakespotify.LogIn(b.Context(), base, fakespotify.DemoApp, "user-read-currently-playing")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -179,7 +172,7 @@ func simulateDay(b *testing.B, day listeningDay, configure func(*Poller, *apical
 	clk := clock.NewFake(dayStart)
 	log := apicalls.Open(apicalls.Options{Now: clk.Now})
 	calls := &countCalls{log: log}
-	client := &webapi.Client{BaseURL: base, Tokens: accessToken(trayToken), Calls: calls}
+	client := &webapi.Client{BaseURL: base, Tokens: webapi.FixedToken(trayToken), Calls: calls}
 	type record struct {
 		at   time.Time
 		what shown
@@ -340,7 +333,9 @@ func BenchmarkListeningDay(b *testing.B) {
 		configure func(*Poller, *apicalls.Log)
 		local     bool
 	}{
-		{"fixed-5s", func(p *Poller, _ *apicalls.Log) { p.PlayingInterval, p.PausedInterval, p.IdleInterval = 5*time.Second, 5*time.Second, 5*time.Second }, false},
+		{"fixed-5s", func(p *Poller, _ *apicalls.Log) {
+			p.PlayingInterval, p.PausedInterval, p.IdleInterval = 5*time.Second, 5*time.Second, 5*time.Second
+		}, false},
 		{"15-30-60s", func(*Poller, *apicalls.Log) {}, false},
 		{"budgeted-500", func(p *Poller, log *apicalls.Log) { p.Budget = &Budget{Calls: DefaultBudgetCalls, Log: log} }, false},
 		// A local player answers all day, so the Poller is suspended throughout.

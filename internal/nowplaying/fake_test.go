@@ -5,50 +5,22 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/oauth2"
-
 	"tokentray/internal/apicalls"
 	"tokentray/internal/clock"
 	"tokentray/internal/fakespotify"
 	"tokentray/internal/webapi"
 )
 
-var testApp = fakespotify.App{
-	ClientID:     "00112233445566778899aabbccddeeff",
-	ClientSecret: "topsecretvalue0123456789abcdef00",
-	Name:         "nowplaying test",
-	RedirectURIs: []string{"http://127.0.0.1/callback"},
-}
-
-// accessToken is a webapi.TokenSource for a token the fake never refuses.
-type accessToken string
-
-func (a accessToken) Token(context.Context) (*oauth2.Token, error) {
-	return &oauth2.Token{AccessToken: string(a)}, nil
-}
-
-func (a accessToken) ForceRefresh(context.Context, string) (*oauth2.Token, error) {
-	return &oauth2.Token{AccessToken: string(a)}, nil
-}
-
 // fakeSpotify starts a fake Spotify on a loopback port, on the clock now, and returns a
 // logged-in client.
 func fakeSpotify(t testing.TB, now func() time.Time) (*fakespotify.Server, *webapi.Client) {
 	t.Helper()
-	fake := fakespotify.New(fakespotify.Options{Now: now})
-	if err := fake.RegisterApp(testApp); err != nil {
-		t.Fatal(err)
-	}
-	base, err := fake.Start("127.0.0.1:0")
+	fake, base, at, err := fakespotify.StartLoggedIn(context.Background(), fakespotify.Options{Now: now}, fakespotify.DemoApp, "user-read-currently-playing")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = fake.Close() })
-	at, err := fakespotify.LogIn(context.Background(), base, testApp, "user-read-currently-playing")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fake, &webapi.Client{BaseURL: base, Tokens: accessToken(at)}
+	return fake, &webapi.Client{BaseURL: base, Tokens: webapi.FixedToken(at)}
 }
 
 func TestAgainstTheFake(t *testing.T) {

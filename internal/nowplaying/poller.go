@@ -212,7 +212,9 @@ func (p *Poller) Run(ctx context.Context) {
 	}
 	if b := p.Budget; b != nil {
 		if b.Calls <= 0 {
-			p.emit(State{Label: offLabel, ErrText: offText, UpdatedAt: r.clock.Now()}, State{}, false)
+			if p.OnChange != nil {
+				p.OnChange(State{Label: offLabel, ErrText: offText, UpdatedAt: r.clock.Now()})
+			}
 			<-ctx.Done()
 			return
 		}
@@ -240,20 +242,15 @@ func (p *Poller) Run(ctx context.Context) {
 			return
 		}
 		state, next, notBefore := r.outcome(playing, err, requested, last)
-		shown = p.emit(state, last, shown)
+		if p.OnChange != nil && (!shown || state.visible() != last.visible()) {
+			p.OnChange(state)
+			shown = true
+		}
 		last = state
 		if !p.wait(ctx, r.clock, next, later(notBefore, r.budgetFree())) {
 			return
 		}
 	}
-}
-
-// emit calls OnChange with state unless it looks the same as last, which was shown.
-func (p *Poller) emit(state, last State, shown bool) bool {
-	if p.OnChange != nil && (!shown || state.visible() != last.visible()) {
-		p.OnChange(state)
-	}
-	return true
 }
 
 // outcome turns a poll's answer into the State to show and the next poll's time (zero: only

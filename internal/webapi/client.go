@@ -10,6 +10,7 @@ package webapi
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -210,4 +211,17 @@ func responseError(resp *http.Response, body []byte) error {
 		return dm
 	}
 	return e
+}
+
+// FixedToken is a TokenSource for an access token that is used as it is and never refreshed,
+// as tests and benchmarks against the fake Spotify hold.
+type FixedToken string
+
+func (f FixedToken) Token(context.Context) (*oauth2.Token, error) {
+	return &oauth2.Token{AccessToken: string(f)}, nil
+}
+
+// ForceRefresh fails: a fixed token has no successor.
+func (f FixedToken) ForceRefresh(context.Context, string) (*oauth2.Token, error) {
+	return nil, errors.New("the access token was refused and cannot be refreshed")
 }

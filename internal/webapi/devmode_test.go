@@ -1,7 +1,6 @@
 package webapi
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -9,46 +8,18 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/oauth2"
-
 	"tokentray/internal/fakespotify"
 )
-
-var testApp = fakespotify.App{
-	ClientID:     "00112233445566778899aabbccddeeff",
-	ClientSecret: "topsecretvalue0123456789abcdef00",
-	Name:         "webapi test",
-	RedirectURIs: []string{"http://127.0.0.1/callback"},
-}
-
-// staticTokens hands out one token from the fake; Spotify never refuses it with 401 in these tests.
-type staticTokens string
-
-func (s staticTokens) Token(context.Context) (*oauth2.Token, error) {
-	return &oauth2.Token{AccessToken: string(s)}, nil
-}
-
-func (s staticTokens) ForceRefresh(context.Context, string) (*oauth2.Token, error) {
-	return &oauth2.Token{AccessToken: string(s)}, nil
-}
 
 // againstFake returns a Client logged in to a fake Spotify on a loopback port.
 func againstFake(t *testing.T) (*Client, *fakespotify.Server) {
 	t.Helper()
-	fake := fakespotify.New(fakespotify.Options{})
-	if err := fake.RegisterApp(testApp); err != nil {
-		t.Fatal(err)
-	}
-	base, err := fake.Start("127.0.0.1:0")
+	fake, base, at, err := fakespotify.StartLoggedIn(t.Context(), fakespotify.Options{}, fakespotify.DemoApp, "user-read-currently-playing")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = fake.Close() })
-	at, err := fakespotify.LogIn(t.Context(), base, testApp, "user-read-currently-playing")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &Client{BaseURL: base, Tokens: staticTokens(at)}, fake
+	return &Client{BaseURL: base, Tokens: FixedToken(at)}, fake
 }
 
 func TestDevModeRefusalsExplainTheFix(t *testing.T) {
@@ -145,5 +116,14 @@ func TestRecorderCountsEveryRequest(t *testing.T) {
 	}
 	if len(calls2.paths) != 2 || calls2.paths[0] != "/v1/me" || calls2.paths[1] != "/v1/me" {
 		t.Errorf("recorded %q, want /v1/me twice", calls2.paths)
+	}
+}
+
+func TestFixedTokenIsNotRefreshed(t *testing.T) {
+	client, fake := againstFake(t)
+	fake.RevokeAll()
+	_, err := client.Me(t.Context())
+	if err == nil || !strings.Contains(err.Error(), "refresh the access token after the Spotify Web API refused it: the access token was refused and cannot be refreshed") {
+		t.Fatalf("err = %v, want the refusal to refresh", err)
 	}
 }
