@@ -51,7 +51,7 @@ test: test-deps
 e2e: e2e-deps
 	$(GO) test -tags e2e -race -count=1 -timeout 20m ./e2e/...
 
-bench: deps
+bench: test-deps # the MPRIS benchmark starts a dbus-daemon
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 
 # Lint the files behind build tags too: the e2e harness and the Secret Service test.

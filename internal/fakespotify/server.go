@@ -59,6 +59,7 @@ type Server struct {
 	opts    Options
 	player  *Player
 	handler http.Handler
+	policy  webAPIPolicy // Development Mode's refusals and the daily quota
 
 	mu       sync.Mutex
 	apps     map[string]App
@@ -110,6 +111,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /v1/me/player/currently-playing", s.handleCurrentlyPlaying)
 	mux.HandleFunc("GET /v1/tracks/{id}", s.handleTrack)
 	s.controlRoutes(mux)
+	s.policyControlRoutes(mux)
 	return s.withFaultsAndLog(mux)
 }
 

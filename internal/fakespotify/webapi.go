@@ -43,7 +43,8 @@ func (s *Server) bearer(w http.ResponseWriter, r *http.Request) (accessGrant, bo
 }
 
 // userToken authenticates and additionally requires a user token holding at
-// least one of anyOf (none given: any user token).
+// least one of anyOf (none given: any user token) that Development Mode's
+// rules (SetDevModeRefusal) let through.
 func (s *Server) userToken(w http.ResponseWriter, r *http.Request, anyOf ...string) (accessGrant, bool) {
 	g, ok := s.bearer(w, r)
 	if !ok {
@@ -51,6 +52,9 @@ func (s *Server) userToken(w http.ResponseWriter, r *http.Request, anyOf ...stri
 	}
 	if g.kind != KindUser || len(anyOf) > 0 && !slices.ContainsFunc(anyOf, g.has) {
 		apiError(w, http.StatusForbidden, "Insufficient client scope")
+		return g, false
+	}
+	if s.devModeRefused(w) {
 		return g, false
 	}
 	return g, true
@@ -82,6 +86,9 @@ type userJSON struct {
 }
 
 func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) {
+	if !s.admitCall(w) {
+		return
+	}
 	g, ok := s.userToken(w, r)
 	if !ok {
 		return
@@ -190,6 +197,9 @@ type currentlyPlayingJSON struct {
 }
 
 func (s *Server) handleCurrentlyPlaying(w http.ResponseWriter, r *http.Request) {
+	if !s.admitCall(w) {
+		return
+	}
 	if _, ok := s.userToken(w, r, "user-read-currently-playing", "user-read-playback-state"); !ok {
 		return
 	}
@@ -220,6 +230,9 @@ func (s *Server) handleCurrentlyPlaying(w http.ResponseWriter, r *http.Request) 
 // handleTrack serves tracks the fake knows (the player's queue and the demo
 // queue) to any valid token, user or app.
 func (s *Server) handleTrack(w http.ResponseWriter, r *http.Request) {
+	if !s.admitCall(w) {
+		return
+	}
 	if _, ok := s.bearer(w, r); !ok {
 		return
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"tokentray/internal/clock"
 	"tokentray/internal/webapi"
 )
 
@@ -30,7 +31,7 @@ type step struct {
 // scriptedSource answers polls from a script and reports the clock reading of each poll.
 type scriptedSource struct {
 	t     *testing.T
-	clock *FakeClock
+	clock *clock.Fake
 	mu    sync.Mutex
 	steps []step
 	polls chan time.Time
@@ -53,7 +54,7 @@ func (s *scriptedSource) CurrentlyPlaying(context.Context) (*webapi.Playing, err
 
 type harness struct {
 	t      *testing.T
-	clock  *FakeClock
+	clock  *clock.Fake
 	poller *Poller
 	polls  chan time.Time
 	states chan State
@@ -71,7 +72,15 @@ func start(t *testing.T, steps ...step) *harness {
 // startConfigured is start with configure applied to the Poller before Run.
 func startConfigured(t *testing.T, configure func(*Poller), steps ...step) *harness {
 	t.Helper()
-	clock := NewFakeClock(t0)
+	h := launch(t, configure, steps...)
+	h.expectPollAt(t0)
+	return h
+}
+
+// launch runs a Poller configured by configure over the script, on a fake clock at t0.
+func launch(t *testing.T, configure func(*Poller), steps ...step) *harness {
+	t.Helper()
+	clock := clock.NewFake(t0)
 	h := &harness{t: t, clock: clock, polls: make(chan time.Time, len(steps)+1), states: make(chan State, len(steps)+1), done: make(chan struct{})}
 	h.poller = &Poller{
 		Source:      &scriptedSource{t: t, clock: clock, steps: steps, polls: h.polls},
@@ -90,7 +99,6 @@ func startConfigured(t *testing.T, configure func(*Poller), steps ...step) *harn
 		cancel()
 		<-h.done
 	})
-	h.expectPollAt(t0)
 	return h
 }
 

@@ -46,6 +46,7 @@ type Playing struct {
 	Album     string   // tracks only
 	Show      string   // episodes only
 	URL       string   // open.spotify.com link
+	ArtURL    string   // cover art; set by sources that report it (MPRIS), else ""
 	Duration  time.Duration
 	Progress  time.Duration
 	Timestamp time.Time // Spotify's "timestamp"; zero when absent

@@ -1,4 +1,4 @@
-package nowplaying
+package clock
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 
 func TestFakeClockFiresDueTimersOnly(t *testing.T) {
 	t0 := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
-	c := NewFakeClock(t0)
+	c := NewFake(t0)
 	early, late := c.NewTimer(time.Second), c.NewTimer(time.Minute)
 	if err := c.BlockUntil(t.Context(), 2); err != nil {
 		t.Fatal(err)
@@ -41,7 +41,7 @@ func TestFakeClockFiresDueTimersOnly(t *testing.T) {
 }
 
 func TestFakeClockBlockUntilHonoursContext(t *testing.T) {
-	c := NewFakeClock(time.Time{})
+	c := NewFake(time.Time{})
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	if err := c.BlockUntil(ctx, 1); err == nil {

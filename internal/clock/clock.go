@@ -1,4 +1,6 @@
-package nowplaying
+// Package clock is the time source of code that schedules work (the now-playing poller), so
+// that tests and benchmarks can drive it: Real is the system clock, Fake moves only when told.
+package clock
 
 import (
 	"context"
@@ -7,20 +9,20 @@ import (
 	"time"
 )
 
-// Clock is the time source the Poller schedules with, so tests can drive it.
+// Clock tells the time and makes timers.
 type Clock interface {
 	Now() time.Time
 	NewTimer(d time.Duration) Timer
 }
 
-// Timer is the part of *time.Timer the Poller uses.
+// Timer is the part of *time.Timer schedulers use.
 type Timer interface {
 	C() <-chan time.Time
 	Stop() bool
 }
 
-// RealClock returns the system clock.
-func RealClock() Clock { return realClock{} }
+// Real returns the system clock.
+func Real() Clock { return realClock{} }
 
 type realClock struct{}
 
@@ -32,28 +34,28 @@ type realTimer struct{ t *time.Timer }
 func (t realTimer) C() <-chan time.Time { return t.t.C }
 func (t realTimer) Stop() bool          { return t.t.Stop() }
 
-// FakeClock is a Clock that only moves when Advance is called. Tests use BlockUntil to wait
+// Fake is a Clock that only moves when Advance is called. Tests use BlockUntil to wait
 // until the code under test is parked on its timers before advancing.
-type FakeClock struct {
+type Fake struct {
 	mu      sync.Mutex
 	now     time.Time
 	timers  []*fakeTimer  // pending: neither fired nor stopped
 	changed chan struct{} // closed and replaced whenever timers changes
 }
 
-// NewFakeClock returns a FakeClock reading t0.
-func NewFakeClock(t0 time.Time) *FakeClock {
-	return &FakeClock{now: t0, changed: make(chan struct{})}
+// NewFake returns a Fake reading t0.
+func NewFake(t0 time.Time) *Fake {
+	return &Fake{now: t0, changed: make(chan struct{})}
 }
 
-func (c *FakeClock) Now() time.Time {
+func (c *Fake) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.now
 }
 
 // NewTimer returns a timer that fires once the clock has been advanced by d; d <= 0 fires at once.
-func (c *FakeClock) NewTimer(d time.Duration) Timer {
+func (c *Fake) NewTimer(d time.Duration) Timer {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	t := &fakeTimer{clock: c, deadline: c.now.Add(d), ch: make(chan time.Time, 1)}
@@ -67,7 +69,7 @@ func (c *FakeClock) NewTimer(d time.Duration) Timer {
 }
 
 // Advance moves the clock forward by d and fires, in deadline order, every timer that is due.
-func (c *FakeClock) Advance(d time.Duration) {
+func (c *Fake) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.now = c.now.Add(d)
@@ -84,7 +86,7 @@ func (c *FakeClock) Advance(d time.Duration) {
 }
 
 // Deadlines returns the instants at which the pending timers will fire, earliest first.
-func (c *FakeClock) Deadlines() []time.Time {
+func (c *Fake) Deadlines() []time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	out := make([]time.Time, len(c.timers))
@@ -96,7 +98,7 @@ func (c *FakeClock) Deadlines() []time.Time {
 }
 
 // BlockUntil waits until exactly n timers are pending, or returns ctx's error.
-func (c *FakeClock) BlockUntil(ctx context.Context, n int) error {
+func (c *Fake) BlockUntil(ctx context.Context, n int) error {
 	for {
 		c.mu.Lock()
 		pending, changed := len(c.timers), c.changed
@@ -112,13 +114,13 @@ func (c *FakeClock) BlockUntil(ctx context.Context, n int) error {
 	}
 }
 
-func (c *FakeClock) notifyLocked() {
+func (c *Fake) notifyLocked() {
 	close(c.changed)
 	c.changed = make(chan struct{})
 }
 
 type fakeTimer struct {
-	clock    *FakeClock
+	clock    *Fake
 	deadline time.Time
 	ch       chan time.Time
 }
