@@ -45,6 +45,8 @@ type Actions struct {
 	Login          func()
 	Settings       func()
 	Quit           func()
+	// The local player's controls (MPRIS); they cost no Web API call.
+	PlayPause, Next, Previous func()
 }
 
 // Labels of the fixed items; tests and the D-Bus end-to-end harness find items by label because
@@ -56,6 +58,10 @@ const (
 	LabelLogin      = "Log in…"
 	LabelLoginNeed  = "Log in… (needed)"
 	LabelLoginWait  = "Log in… (waiting for the browser)"
+	LabelPlay       = "Play"
+	LabelPause      = "Pause"
+	LabelNext       = "Next track"
+	LabelPrevious   = "Previous track"
 	LabelSettings   = "Settings…"
 	LabelQuit       = "Quit"
 	LabelDemoHeader = "Demo mode: fake Spotify, nothing is saved"
@@ -97,7 +103,19 @@ func nowPlayingItems(st session.State, a Actions) []Item {
 	if problem := problemText(st); problem != "" {
 		items = append(items, disabled("⚠ "+truncate(problem, maxLabel)))
 	}
-	return items
+	return append(items, playerItems(st, a)...)
+}
+
+// playerItems control the Spotify player on this desktop, when one runs.
+func playerItems(st session.State, a Actions) []Item {
+	if st.LocalPlayer.Name == "" {
+		return nil
+	}
+	playPause := Item{Label: LabelPlay, Action: a.PlayPause}
+	if p := st.NowPlaying.Playing; st.LocalPlayer.Active && p != nil && p.IsPlaying {
+		playPause.Label = LabelPause
+	}
+	return []Item{playPause, {Label: LabelNext, Action: a.Next}, {Label: LabelPrevious, Action: a.Previous}}
 }
 
 // problemText is the error worth showing: the session's own, else the last poll's.

@@ -36,6 +36,7 @@ func (c *clicks) actions() Actions {
 	return Actions{
 		OpenNowPlaying: rec("open"), CopyUserToken: rec("user"), CopyAppToken: rec("app"),
 		CopyEnv: rec("env"), Login: rec("login"), Settings: rec("settings"), Quit: rec("quit"),
+		PlayPause: rec("playpause"), Next: rec("next"), Previous: rec("previous"),
 	}
 }
 
@@ -282,5 +283,34 @@ func TestTitleCarriesWhatPlays(t *testing.T) {
 	demo.Demo = true
 	if got := Title(demo); got != "tokentray (demo)" {
 		t.Errorf("demo, nothing playing: title %q", got)
+	}
+}
+
+func TestMenuControlsTheLocalPlayer(t *testing.T) {
+	track := &webapi.Playing{Kind: webapi.Track, IsPlaying: true, Title: "Song", Artists: []string{"Band"}, URL: "https://open.spotify.com/track/1"}
+	st := loggedIn(track)
+	st.LocalPlayer = session.LocalPlayer{Name: "org.mpris.MediaPlayer2.spotify", Active: true}
+	var c clicks
+	m := Menu(State{State: st}, now, c.actions())
+	want := []string{"Band — Song", LabelPause, LabelNext, LabelPrevious, "---", "Copy access token (valid 52 min)",
+		LabelCopyApp, LabelCopyEnv, "---", LabelLogin, LabelSettings, LabelQuit}
+	if got := labels(m); !slices.Equal(got, want) {
+		t.Fatalf("menu\n got %q\nwant %q", got, want)
+	}
+	click(item(t, m, LabelPause))
+	click(item(t, m, LabelNext))
+	click(item(t, m, LabelPrevious))
+	if !slices.Equal(c, []string{"playpause", "next", "previous"}) {
+		t.Fatalf("actions run %q", c)
+	}
+
+	paused := *track
+	paused.IsPlaying = false
+	st.NowPlaying.Playing = &paused
+	item(t, Menu(State{State: st}, now, c.actions()), LabelPlay)
+
+	st.LocalPlayer = session.LocalPlayer{}
+	if got := labels(Menu(State{State: st}, now, c.actions())); slices.Contains(got, LabelPlay) || slices.Contains(got, LabelNext) {
+		t.Fatalf("controls without a local player: %q", got)
 	}
 }

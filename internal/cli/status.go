@@ -3,12 +3,12 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"tokentray/auth"
-	"tokentray/internal/nowplaying"
-	"tokentray/internal/trayapi"
+	"tokentray/internal/apicalls"
 )
 
 func runStatus(env *Env, args []string) error {
@@ -29,6 +29,12 @@ func runStatus(env *Env, args []string) error {
 	row := func(k, v string) { fmt.Fprintf(w, "%-15s %s\n", k+":", v) }
 	row("Config", p.Dir)
 	row("Storage", p.Store.Describe())
+	row("Web API", apicalls.Open(apicalls.Options{Path: filepath.Join(p.Dir, apicalls.FileName)}).Summary())
+	if tray, err := runningTray(); err == nil {
+		if st, err := tray.State(); err == nil && st.NowPlaying.ErrText != "" {
+			row("Now playing", st.NowPlaying.ErrText)
+		}
+	}
 	if !p.HasSettings {
 		row("Login", "not set up: run `tokentray login --client-id ID` or open the tray app")
 		return fmt.Errorf("%w: no settings yet", auth.ErrNeedsLogin)
@@ -81,52 +87,6 @@ func orNone(s string) string {
 		return "(none)"
 	}
 	return s
-}
-
-func runNow(env *Env, args []string) error {
-	fs := newFlagSet(env, "now", "show the track, episode or ad playing now")
-	insecure := insecureFlag(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	// A running tray knows already: asking it costs no Web API call.
-	tray, err := runningTray()
-	if err != nil {
-		return err
-	}
-	st, err := tray.State()
-	switch {
-	case errors.Is(err, trayapi.ErrNoTray):
-	case err != nil:
-		return err
-	case st.NeedsLogin:
-		return fmt.Errorf("%w: %s", auth.ErrNeedsLogin, st.NeedsLoginReason)
-	case !st.LoggedIn:
-		return fmt.Errorf("%w (not logged in yet)", auth.ErrNeedsLogin)
-	case st.NowPlaying.Label != "":
-		printPlaying(env, st.NowPlaying.Label, st.NowPlayingURL())
-		return nil
-	}
-	_, m, err := openManager(env, *insecure, nil)
-	if err != nil {
-		return err
-	}
-	ctx, cancel := commandContext(time.Minute)
-	defer cancel()
-	playing, err := apiClient(m).CurrentlyPlaying(ctx)
-	if err != nil {
-		return err
-	}
-	printPlaying(env, nowplaying.Label(playing), playing.URL)
-	return nil
-}
-
-// printPlaying prints what plays, and its link on a second line when it has one.
-func printPlaying(env *Env, label, url string) {
-	fmt.Fprintln(env.Stdout, label)
-	if url != "" {
-		fmt.Fprintln(env.Stdout, url)
-	}
 }
 
 func runLogout(env *Env, args []string) error {

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"tokentray/auth"
+	"tokentray/internal/nowplaying"
 	"tokentray/internal/trayapi"
 )
 
@@ -93,6 +94,7 @@ func runEnv(env *Env, args []string) error {
 		fmt.Fprintln(env.Stderr, "tokentray: warning: this login used PKCE, whose refresh tokens rotate: the first refresh by"+
 			" either tokentray or the other tool revokes the copy the other holds. For a tool, log in with the client secret.")
 	}
+	fmt.Fprintln(env.Stderr, "tokentray: note:", nowplaying.SharedQuotaNote(nowplaying.DefaultBudgetCalls))
 	text, err := creds.Format(*format)
 	if err != nil {
 		return err

@@ -297,6 +297,13 @@ func QuotaText(until, now time.Time) string {
 	return fmt.Sprintf("Spotify's daily quota for your apps is used up until %s; now playing resumes then", at)
 }
 
+// SharedQuotaNote tells whoever hands the credentials to another tool that the tool spends the
+// same quota as tokentray's now playing, which spends at most budget calls a day.
+func SharedQuotaNote(budget int) string {
+	return fmt.Sprintf("Spotify counts Web API calls per developer account: a tool using these credentials shares one daily quota"+
+		" (about 1,100–1,400 calls for a Development-Mode app) with tokentray, whose now playing spends at most %d calls a day.", budget)
+}
+
 const (
 	offLabel = "Now playing off"
 	offText  = "Now playing is off: its daily budget of Web API calls is 0"

@@ -9,6 +9,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"tokentray/auth"
+	"tokentray/internal/nowplaying"
 )
 
 // SaveSettings validates and stores the settings. With secretChanged the client secret is
@@ -215,7 +216,7 @@ func (s *Session) EnvText() (string, error) {
 		text = "# PKCE login: this refresh token rotates on every refresh, so tokentray and another tool\n" +
 			"# cannot share it. For a tool, add the client secret in tokentray and log in again.\n" + text
 	}
-	return text, nil
+	return "# " + nowplaying.SharedQuotaNote(s.poller.Budget.Calls) + "\n" + text, nil
 }
 
 // TestToken asks Spotify who the token belongs to and describes the answer in a sentence.

@@ -4,12 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
 	"golang.org/x/oauth2"
 
 	"tokentray/auth"
+	"tokentray/internal/apicalls"
+	"tokentray/internal/mpris"
 	"tokentray/internal/nowplaying"
 	"tokentray/internal/webapi"
 )
@@ -85,15 +89,60 @@ func Open(o Options) (*Session, error) {
 			s.st.LastError = err.Error()
 		}
 	}
-	s.api = &webapi.Client{BaseURL: s.apiURL(), Tokens: currentTokens{s}}
+	calls := apicalls.Open(apicalls.Options{Path: filepath.Join(o.ConfigDir, apicalls.FileName), Warn: warn})
+	s.st.APICalls = calls.Summary()
+	s.api = &webapi.Client{BaseURL: s.apiURL(), Tokens: currentTokens{s}, Calls: callCounter{s, calls}}
 	s.poller = &nowplaying.Poller{
 		Source:      s.api,
 		Clock:       o.Clock,
-		OnChange:    func(np nowplaying.State) { s.update(func(st *State) { st.NowPlaying = np }) },
+		OnChange:    s.fromWebAPI,
 		IsLoggedOut: func(err error) bool { return errors.Is(err, auth.ErrNeedsLogin) || errors.Is(err, errNoStore) },
+		Budget:      &nowplaying.Budget{Calls: nowplaying.DefaultBudgetCalls, Log: calls},
 	}
 	return s, nil
 }
+
+// callCounter records each Web API call and keeps the state's count current.
+type callCounter struct {
+	s   *Session
+	log *apicalls.Log
+}
+
+func (c callCounter) Record(path string) {
+	c.log.Record(path)
+	summary := c.log.Summary()
+	c.s.update(func(st *State) { st.APICalls = summary })
+}
+
+// warn logs a problem that loses nothing the user needs, such as a damaged call count.
+func warn(err error) { fmt.Fprintln(os.Stderr, "tokentray: warning:", err) }
+
+// fromWebAPI takes the poller's answer, unless a local player reports what plays: a poll that
+// was under way when the player appeared must not overwrite it.
+func (s *Session) fromWebAPI(np nowplaying.State) {
+	s.update(func(st *State) {
+		if !st.LocalPlayer.Active {
+			st.NowPlaying = np
+		}
+	})
+}
+
+// SetLocalPlayer takes what the local player (MPRIS) reports. While it is active it is what
+// plays, and the Web API is not asked; when it stops, the poller asks the Web API at once,
+// since the music may go on on another device.
+func (s *Session) SetLocalPlayer(snap mpris.Snapshot) {
+	s.update(func(st *State) {
+		st.LocalPlayer = LocalPlayer{Name: snap.Player, Active: snap.Active}
+		if snap.Active {
+			st.NowPlaying = nowplaying.State{Playing: snap.Playing, Label: nowplaying.Label(snap.Playing)}
+		}
+	})
+	s.poller.SetLocalActive(snap.Active)
+}
+
+// WakeNowPlaying asks the Web API what plays now, within the budget (the window opened, or
+// `tokentray now` asks).
+func (s *Session) WakeNowPlaying() { s.poller.Wake() }
 
 var errNoStore = errors.New("no secret store")
 

@@ -107,6 +107,19 @@ func (c *Client) State() (session.State, error) {
 	return *resp.State, nil
 }
 
+// NowPlaying returns the tray's state once it knows what plays: at once when it does, else after
+// asking Spotify (within the tray's budget) for up to a few seconds.
+func (c *Client) NowPlaying() (session.State, error) {
+	resp, err := c.call(request{Op: opNow}, quick)
+	if err != nil {
+		return session.State{}, err
+	}
+	if resp.State == nil {
+		return session.State{}, errors.New("the running tokentray answered without its state")
+	}
+	return *resp.State, nil
+}
+
 // SaveSettings asks the tray to validate and store settings (see session.Session.SaveSettings).
 func (c *Client) SaveSettings(s auth.Settings, secret string, secretChanged bool) error {
 	_, err := c.call(request{Op: opSaveSettings, Settings: &s, Secret: secret, SecretChanged: secretChanged}, quick)

@@ -16,6 +16,7 @@ const (
 	opReload       = "reload" // settings or login changed on disk: read them again
 	opToken        = "token"  // a fresh access token
 	opState        = "state"  // the current state, once
+	opNow          = "now"    // the state once what plays is known; asks Spotify if nothing is
 	opWatch        = "watch"  // the state now and on every change; the window's connection
 	opSaveSettings = "save-settings"
 	opLogin        = "login"

@@ -30,13 +30,19 @@ type Remote struct {
 // OpenWindow connects as the window of dir's tray and returns once the first state arrived.
 // raise is called (on a background goroutine) when the tray wants the window in front. It
 // returns ErrWindowOpen if another window is connected, ErrNoTray if no tray runs.
-func OpenWindow(dir string, raise func()) (*Remote, error) {
+func OpenWindow(dir string, raise func()) (*Remote, error) { return watch(dir, true, raise) }
+
+// Follow connects to dir's tray to follow its state (`tokentray now --follow`); it returns once
+// the first state arrived, or ErrNoTray if no tray runs.
+func Follow(dir string) (*Remote, error) { return watch(dir, false, nil) }
+
+func watch(dir string, window bool, raise func()) (*Remote, error) {
 	c := NewClient(dir)
 	conn, err := c.dial()
 	if err != nil {
 		return nil, err
 	}
-	if err := sendLine(conn, request{Op: opWatch, Window: true}); err != nil {
+	if err := sendLine(conn, request{Op: opWatch, Window: window}); err != nil {
 		conn.Close()
 		return nil, err
 	}

@@ -27,6 +27,8 @@ type Tray interface {
 	State() session.State
 	Subscribe(func(session.State)) (unsubscribe func())
 	Reload() error
+	// WakeNowPlaying asks the Web API what plays now, within the budget.
+	WakeNowPlaying()
 	FreshToken(ctx context.Context, app bool, minValid time.Duration) (*oauth2.Token, error)
 	SaveSettings(s auth.Settings, secret string, secretChanged bool) error
 	StartLogin() error
@@ -210,6 +212,9 @@ func (s *Server) answer(req request) response {
 	case opState:
 		st := s.tray.State()
 		return response{State: &st}
+	case opNow:
+		st := s.nowPlaying()
+		return response{State: &st}
 	case opSaveSettings:
 		if req.Settings == nil {
 			return response{Error: toWire(errors.New("save-settings without settings"))}
@@ -232,6 +237,37 @@ func (s *Server) answer(req request) response {
 		return response{Error: toWire(s.tray.Logout(req.All))}
 	}
 	return response{Error: toWire(fmt.Errorf("unknown request %q: this tray is older than the command asking", req.Op))}
+}
+
+// nowWait bounds how long `now` waits for the first answer about what plays.
+const nowWait = 5 * time.Second
+
+// nowPlaying returns the state once it says what plays. A tray that has not asked Spotify yet
+// (just started or logged in) is asked now; the answer is waited for up to nowWait.
+func (s *Server) nowPlaying() session.State {
+	known := func(st session.State) bool { return st.NowPlaying.Label != "" || !st.LoggedIn }
+	if st := s.tray.State(); known(st) {
+		return st
+	}
+	ready := make(chan session.State, 1)
+	unsubscribe := s.tray.Subscribe(func(st session.State) {
+		if known(st) {
+			select {
+			case ready <- st:
+			default:
+			}
+		}
+	})
+	defer unsubscribe()
+	s.tray.WakeNowPlaying()
+	select {
+	case st := <-ready:
+		return st
+	case <-time.After(nowWait):
+		return s.tray.State()
+	case <-s.ctx.Done():
+		return s.tray.State()
+	}
 }
 
 func writeLine(conn net.Conn, r response) error {

@@ -65,6 +65,8 @@ func (s *Server) watch(conn net.Conn, isWindow bool) {
 	unsubscribe := s.tray.Subscribe(w.offer)
 	defer unsubscribe()
 	w.offer(s.tray.State())
+	// Whoever watches wants to see what plays now: the window opened, or a status bar started.
+	s.tray.WakeNowPlaying()
 
 	// The client sends nothing more; a read returns when it closes (or the window is killed).
 	gone := make(chan struct{})

@@ -74,7 +74,7 @@ func Run(o Options) error {
 	windows := newWindowStarter(opts.ConfigDir)
 	srv.Serve(s, windows.start)
 
-	t := tray.New(tray.SystrayPlatform(), s, tray.Actions{
+	acts := tray.Actions{
 		OpenNowPlaying: func() { openNowPlaying(s, notifier) },
 		Login: func() {
 			srv.ShowWindow()
@@ -84,7 +84,9 @@ func Run(o Options) error {
 		},
 		Settings: srv.ShowWindow,
 		Quit:     tray.QuitSystray,
-	}, notifier.Notify)
+	}
+	followLocalPlayer(ctx, s, &acts, notifier.Notify)
+	t := tray.New(tray.SystrayPlatform(), s, acts, notifier.Notify)
 
 	signals := make(chan os.Signal, 1)
 	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
