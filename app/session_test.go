@@ -51,7 +51,7 @@ func TestLoginThroughTheWindowAgainstTheFake(t *testing.T) {
 			}
 		}
 	}
-	w := newWindow(a, s, time.Now, func(f func()) { go f() }, func(f func()) { queue <- f })
+	w := newWindow(a, s, nil, time.Now, func(f func()) { go f() }, func(f func()) { queue <- f })
 	acct := w.account
 	acct.clientID.SetText(fakespotify.DemoApp.ClientID)
 	test.Type(acct.secret, fakespotify.DemoApp.ClientSecret)

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"tokentray/auth"
+	"tokentray/internal/covers"
 	"tokentray/internal/session"
 )
 
@@ -32,13 +33,21 @@ type Window struct {
 	account               *accountSection
 	scopes                *scopesSection
 	tokens                *tokensSection
+	nowPlaying            *nowPlayingSection
 	options               *optionsSection
+	// covers fetches album covers; nil shows none.
+	covers coverSource
 }
 
-// NewWindow builds the window (not shown) and follows b's state.
+// NewWindow builds the window (not shown) and follows b's state. Covers are cached in the
+// user's cache directory.
 func NewWindow(a fyne.App, b Backend) *Window {
 	var serial sync.Mutex
-	return newWindow(a, b, time.Now, func(f func()) { go f() }, func(f func()) {
+	var cache coverSource
+	if c, err := covers.Open(); err == nil {
+		cache = c
+	}
+	return newWindow(a, b, cache, time.Now, func(f func()) { go f() }, func(f func()) {
 		// Once Fyne's loop has stopped (quitting), fyne.Do runs f on the caller's goroutine:
 		// the clock and the session's updates must not then run side by side.
 		fyne.Do(func() {
@@ -49,14 +58,15 @@ func NewWindow(a fyne.App, b Backend) *Window {
 	})
 }
 
-func newWindow(a fyne.App, b Backend, now func() time.Time, async, ui func(func())) *Window {
-	w := &Window{app: a, backend: b, now: now, async: async, ui: ui, st: b.State()}
+func newWindow(a fyne.App, b Backend, covers coverSource, now func() time.Time, async, ui func(func())) *Window {
+	w := &Window{app: a, backend: b, covers: covers, now: now, async: async, ui: ui, st: b.State()}
 	w.win = a.NewWindow(w.st.AppName())
 	w.win.SetIcon(appIcon)
 
 	w.account = newAccountSection(w, w.st)
 	w.scopes = newScopesSection(w.st.Settings.Scopes)
 	w.tokens = newTokensSection(w)
+	w.nowPlaying = newNowPlayingSection(w)
 	w.options = newOptionsSection(w, w.st)
 
 	w.accountTab = container.NewTabItem("Account", w.account.content())
@@ -64,6 +74,7 @@ func newWindow(a fyne.App, b Backend, now func() time.Time, async, ui func(func(
 	w.tabs = container.NewAppTabs(w.accountTab,
 		container.NewTabItem("Scopes", w.scopes.content()),
 		w.tokensTab,
+		container.NewTabItem("Now playing", w.nowPlaying.content()),
 		container.NewTabItem("Options", w.options.content()))
 	if w.st.LoggedIn && !w.st.NeedsLogin {
 		w.tabs.Select(w.tokensTab)
@@ -99,12 +110,17 @@ func (w *Window) RunClock(stop <-chan struct{}) {
 	}
 }
 
-func (w *Window) tick() { w.tokens.tick(w.st, w.now()) }
+func (w *Window) tick() {
+	now := w.now()
+	w.tokens.tick(w.st, now)
+	w.nowPlaying.tick(now)
+}
 
 func (w *Window) apply(st session.State) {
 	w.st = st
 	w.account.apply(st)
 	w.tokens.apply(st, w.now())
+	w.nowPlaying.apply(st, w.now())
 }
 
 // collect reads the form into settings, showing problems next to their fields.

@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -12,8 +14,11 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"tokentray/assets"
 	"tokentray/auth"
+	"tokentray/internal/nowplaying"
 	"tokentray/internal/session"
+	"tokentray/internal/webapi"
 )
 
 const goodClientID = "0123456789abcdef0123456789abcdef"
@@ -111,7 +116,7 @@ type harness struct {
 func newHarness(t *testing.T, st session.State) *harness {
 	t.Helper()
 	h := &harness{app: test.NewTempApp(t), backend: newFakeBackend(st), now: t0}
-	h.win = newWindow(h.app, h.backend, func() time.Time { return h.now }, inline, inline)
+	h.win = newWindow(h.app, h.backend, nil, func() time.Time { return h.now }, inline, inline)
 	return h
 }
 
@@ -483,4 +488,72 @@ func TestOptionsBeforeSetup(t *testing.T) {
 		t.Fatal("saved although the stored settings have no client ID")
 	}
 	assertMessage(t, h.win.options.msg, "Save or Log in", widget.WarningImportance)
+}
+
+// fileCovers is a coverSource that hands out one real PNG file and records what was asked.
+type fileCovers struct {
+	path  string
+	asked []string
+}
+
+func (c *fileCovers) Get(_ context.Context, url string) (string, error) {
+	c.asked = append(c.asked, url)
+	return c.path, nil
+}
+
+func TestNowPlayingShowsTrackProgressCoverAndSource(t *testing.T) {
+	st := loggedInState()
+	st.APICalls = "Web API calls in the last 24 h: 312 (now playing 290)"
+	st.NowPlaying = nowplaying.State{
+		Playing: &webapi.Playing{Kind: webapi.Track, IsPlaying: true, Title: "Copper Skyline", Artists: []string{"The Velvet Orchards"},
+			Album: "Static Bloom", URL: "https://open.spotify.com/track/7Hs", ArtURL: "https://i.scdn.co/image/ab67",
+			Duration: 3 * time.Minute, Progress: 30 * time.Second},
+		Label:    "The Velvet Orchards — Copper Skyline",
+		Measured: t0,
+	}
+	a := test.NewTempApp(t)
+	cover := filepath.Join(t.TempDir(), "cover.png")
+	if err := os.WriteFile(cover, assets.AppIcon(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	covers := &fileCovers{path: cover}
+	now := t0.Add(10 * time.Second)
+	b := newFakeBackend(st)
+	w := newWindow(a, b, covers, func() time.Time { return now }, inline, inline)
+	np := w.nowPlaying
+
+	if np.title.Text != "Copper Skyline" || np.detail.Text != "The Velvet Orchards · Static Bloom" {
+		t.Fatalf("title %q, detail %q", np.title.Text, np.detail.Text)
+	}
+	if got := np.progress.TextFormatter(); got != "0:40 / 3:00" || !np.progress.Visible() {
+		t.Fatalf("progress %q (visible %v), want 0:40 / 3:00", got, np.progress.Visible())
+	}
+	now = now.Add(5 * time.Second)
+	w.tick()
+	if got := np.progress.TextFormatter(); got != "0:45 / 3:00" {
+		t.Fatalf("progress a tick later %q, want 0:45 / 3:00", got)
+	}
+	if len(covers.asked) != 1 || covers.asked[0] != "https://i.scdn.co/image/ab67" || np.cover.File != cover {
+		t.Fatalf("covers asked %q, shown %q", covers.asked, np.cover.File)
+	}
+	if np.source.Text != sourceWebAPI || np.calls.Text != st.APICalls || np.open.Disabled() {
+		t.Fatalf("source %q, calls %q, open disabled %v", np.source.Text, np.calls.Text, np.open.Disabled())
+	}
+
+	// Paused on this computer's player: no progress from MPRIS, and no second fetch of the cover.
+	local := st
+	local.LocalPlayer = session.LocalPlayer{Name: "org.mpris.MediaPlayer2.spotify", Active: true}
+	paused := *st.NowPlaying.Playing
+	paused.IsPlaying = false
+	local.NowPlaying = nowplaying.State{Playing: &paused, Label: "Paused: The Velvet Orchards — Copper Skyline"}
+	b.publish(local)
+	if np.title.Text != "Paused: Copper Skyline" || np.source.Text != sourceLocal || np.progress.Visible() || len(covers.asked) != 1 {
+		t.Fatalf("paused locally: title %q, source %q, progress visible %v, covers asked %d",
+			np.title.Text, np.source.Text, np.progress.Visible(), len(covers.asked))
+	}
+
+	quota := st
+	quota.NowPlaying.ErrText = "Spotify's daily quota for your apps is used up until 14:20; now playing resumes then"
+	b.publish(quota)
+	assertMessage(t, np.problem, "used up until 14:20", widget.WarningImportance)
 }

@@ -110,6 +110,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /v1/me", s.handleMe)
 	mux.HandleFunc("GET /v1/me/player/currently-playing", s.handleCurrentlyPlaying)
 	mux.HandleFunc("GET /v1/tracks/{id}", s.handleTrack)
+	mux.HandleFunc("GET /_fake/cover/{id}", s.handleCover)
 	s.controlRoutes(mux)
 	s.policyControlRoutes(mux)
 	return s.withFaultsAndLog(mux)

@@ -8,6 +8,8 @@ import (
 
 	"github.com/godbus/dbus/v5"
 
+	"tokentray/internal/mpris/mpristest"
+
 	"tokentray/internal/nowplaying"
 	"tokentray/internal/webapi"
 )
@@ -37,7 +39,7 @@ func expect(t *testing.T, snaps chan Snapshot, want Snapshot, wantLabel string) 
 func v(x any) dbus.Variant { return dbus.MakeVariant(x) }
 
 func TestWatchFollowsSpotifysQuirks(t *testing.T) {
-	addr := privateBus(t)
+	addr := mpristest.PrivateBus(t)
 	w, snaps := watch(t, addr, nil)
 	expect(t, snaps, Snapshot{}, "")
 	if err := w.Next(t.Context()); !errors.Is(err, ErrNoPlayer) {
@@ -45,7 +47,7 @@ func TestWatchFollowsSpotifysQuirks(t *testing.T) {
 	}
 
 	// The player appears playing a track: trackid as an object path, length as uint64.
-	p := startPlayer(t, addr, spotify, "Playing", map[string]dbus.Variant{
+	p := mpristest.StartPlayer(t, addr, spotify, "Playing", map[string]dbus.Variant{
 		"mpris:trackid":     v(dbus.ObjectPath("/com/spotify/track/4uLU6hMCjMI75M1A2tKUQC")),
 		"mpris:length":      v(uint64(213573000)),
 		"mpris:artUrl":      v("https://open.spotify.com/image/ab67616d0000b273abc"),
@@ -63,7 +65,7 @@ func TestWatchFollowsSpotifysQuirks(t *testing.T) {
 	expect(t, snaps, Snapshot{Player: spotify, Active: true, Playing: first}, "Rick Astley, Guest — Never Gonna Give You Up")
 
 	// An older client: trackid as a spotify: URI string, length as int64, no art.
-	p.set("", map[string]dbus.Variant{
+	p.Set("", map[string]dbus.Variant{
 		"mpris:trackid": v("spotify:track:7GhIk7Il098yCjg4BQjzvb"),
 		"mpris:length":  v(int64(180000000)),
 		"xesam:title":   v("Take On Me"),
@@ -75,13 +77,13 @@ func TestWatchFollowsSpotifysQuirks(t *testing.T) {
 		Duration: 3 * time.Minute}
 	expect(t, snaps, Snapshot{Player: spotify, Active: true, Playing: second}, "a-ha — Take On Me")
 
-	p.set("Paused", nil)
+	p.Set("Paused", nil)
 	paused := *second
 	paused.IsPlaying = false
 	expect(t, snaps, Snapshot{Player: spotify, Active: true, Playing: &paused}, "Paused: a-ha — Take On Me")
 
 	// An ad: its own trackid kind, empty album, track number 0.
-	p.set("Playing", map[string]dbus.Variant{
+	p.Set("Playing", map[string]dbus.Variant{
 		"mpris:trackid":     v(dbus.ObjectPath("/com/spotify/ad/8a2c3b4d")),
 		"mpris:length":      v(uint64(30000000)),
 		"xesam:title":       v("Spotify"),
@@ -93,7 +95,7 @@ func TestWatchFollowsSpotifysQuirks(t *testing.T) {
 	expect(t, snaps, Snapshot{Player: spotify, Active: true, Playing: ad}, "Advertisement")
 
 	// An episode: empty artist, the show's name in the album.
-	p.set("", map[string]dbus.Variant{
+	p.Set("", map[string]dbus.Variant{
 		"mpris:trackid": v(dbus.ObjectPath("/com/spotify/episode/512ojhOuo1ktJprKbVcKyQ")),
 		"mpris:length":  v(int64(3600000000)),
 		"xesam:title":   v("Episode 12: Tokens"),
@@ -115,7 +117,7 @@ func TestWatchFollowsSpotifysQuirks(t *testing.T) {
 			t.Fatalf("%s: %v", c.name, err)
 		}
 		select {
-		case got := <-p.calls:
+		case got := <-p.Calls:
 			if got != c.name {
 				t.Fatalf("the player received %s, want %s", got, c.name)
 			}
@@ -125,10 +127,10 @@ func TestWatchFollowsSpotifysQuirks(t *testing.T) {
 	}
 
 	// Stopped with empty metadata: present but not active, so the Web API takes over.
-	p.set("Stopped", map[string]dbus.Variant{})
+	p.Set("Stopped", map[string]dbus.Variant{})
 	expect(t, snaps, Snapshot{Player: spotify}, "")
 
-	p.vanish()
+	p.Vanish()
 	expect(t, snaps, Snapshot{}, "")
 	if err := w.PlayPause(t.Context()); !errors.Is(err, ErrNoPlayer) {
 		t.Fatalf("PlayPause after the player left: %v, want ErrNoPlayer", err)
@@ -136,11 +138,11 @@ func TestWatchFollowsSpotifysQuirks(t *testing.T) {
 }
 
 func TestWatchPrefersAnActiveSpotifyPlayer(t *testing.T) {
-	addr := privateBus(t)
-	startPlayer(t, addr, "org.mpris.MediaPlayer2.vlc", "Playing", map[string]dbus.Variant{"xesam:title": v("Not Spotify")})
-	official := startPlayer(t, addr, spotify, "Stopped", map[string]dbus.Variant{})
+	addr := mpristest.PrivateBus(t)
+	mpristest.StartPlayer(t, addr, "org.mpris.MediaPlayer2.vlc", "Playing", map[string]dbus.Variant{"xesam:title": v("Not Spotify")})
+	official := mpristest.StartPlayer(t, addr, spotify, "Stopped", map[string]dbus.Variant{})
 	// spotifyd adds an instance suffix to its bus name.
-	daemon := startPlayer(t, addr, "org.mpris.MediaPlayer2.spotifyd.instance4242", "Playing", map[string]dbus.Variant{
+	daemon := mpristest.StartPlayer(t, addr, "org.mpris.MediaPlayer2.spotifyd.instance4242", "Playing", map[string]dbus.Variant{
 		"mpris:trackid": v("/spotify/track/0QaH4sJy6DfXn2WbRt8MzC"), "xesam:title": v("Afterglow Protocol"),
 		"xesam:artist": v([]string{"Neon Thimble"}), "mpris:length": v(int64(66000000)),
 	})
@@ -151,16 +153,16 @@ func TestWatchPrefersAnActiveSpotifyPlayer(t *testing.T) {
 	if err := w.Next(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	if got := <-daemon.calls; got != "Next" {
+	if got := <-daemon.Calls; got != "Next" {
 		t.Fatalf("spotifyd received %s, want Next", got)
 	}
 
 	// Both active: the official client comes first in DefaultPlayers.
-	official.set("Paused", map[string]dbus.Variant{"mpris:trackid": v(dbus.ObjectPath("/com/spotify/track/t1")), "xesam:title": v("Song")})
+	official.Set("Paused", map[string]dbus.Variant{"mpris:trackid": v(dbus.ObjectPath("/com/spotify/track/t1")), "xesam:title": v("Song")})
 	expect(t, snaps, Snapshot{Player: spotify, Active: true, Playing: &webapi.Playing{Kind: webapi.Track, ID: "t1", Title: "Song",
 		URL: "https://open.spotify.com/track/t1"}}, "Paused: Song")
 
-	official.vanish()
+	official.Vanish()
 	expect(t, snaps, Snapshot{Player: "org.mpris.MediaPlayer2.spotifyd.instance4242", Active: true, Playing: fromDaemon}, "")
 }
 

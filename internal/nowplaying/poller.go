@@ -83,6 +83,9 @@ type State struct {
 	// QuotaUntil is set while Spotify's daily quota refuses calls: the Poller makes none before
 	// then, and ErrText says so.
 	QuotaUntil time.Time
+	// Measured is when Playing.Progress was true, for a progress shown between polls; zero when
+	// the source reports no reliable progress (MPRIS).
+	Measured time.Time
 }
 
 // visible is the part of a State a user can see; OnChange fires when it changes.

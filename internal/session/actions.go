@@ -66,7 +66,7 @@ func (s *Session) StartLogin() error {
 	if !s.State().HasSettings {
 		return errors.New("enter and save the client ID first")
 	}
-	ctx, cancel := context.WithCancel(s.background())
+	ctx, cancel := context.WithCancel(s.runContext())
 	s.mu.Lock()
 	if s.st.Login.InProgress {
 		s.mu.Unlock()
@@ -78,14 +78,14 @@ func (s *Session) StartLogin() error {
 	s.mu.Unlock()
 	s.update(func(*State) {}) // publish
 
-	go func() {
+	s.goBackground(func() {
 		defer cancel()
 		ut, err := m.Login(ctx, auth.LoginOptions{
 			OnAuthorizeURL: func(u string) { s.update(func(st *State) { st.Login.AuthorizeURL = u }) },
 			OpenBrowser:    s.openBrowser,
 		})
 		s.finishLogin(ctx, m, ut, err)
-	}()
+	})
 	return nil
 }
 
@@ -114,11 +114,15 @@ func (s *Session) finishLogin(ctx context.Context, m *auth.Manager, ut *auth.Use
 	// Who logged in: a failure here does not undo the login.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
 	defer cancel()
-	if me, err := s.api.Me(ctx); err == nil {
+	me, err := s.api.Me(ctx)
+	if err == nil {
 		acct := auth.Account{ID: me.ID, DisplayName: me.DisplayName}
-		if err := m.SetAccount(ctx, acct); err == nil {
+		if err = m.SetAccount(ctx, acct); err == nil {
 			ut.Account = acct
 		}
+	}
+	if err != nil {
+		warn(fmt.Errorf("logged in, but whose account it is stays unknown: %w", err))
 	}
 	s.update(func(st *State) {
 		st.Login = LoginState{}
@@ -161,7 +165,7 @@ func (s *Session) UserToken() (string, time.Duration, error) {
 	case !st.LoggedIn:
 		return "", 0, fmt.Errorf("%w (not logged in yet)", auth.ErrNeedsLogin)
 	}
-	go m.Token(s.background()) //nolint:errcheck // the keeper reports the outcome through the state.
+	s.goBackground(func() { m.Token(s.runContext()) }) //nolint:errcheck // the keeper reports the outcome through the state.
 	why := "Spotify has not answered yet"
 	if st.LastError != "" {
 		why = st.LastError
@@ -186,15 +190,15 @@ func (s *Session) AppToken() (string, time.Duration, error) {
 			return tok.AccessToken, left, nil
 		}
 	}
-	go func() {
-		if tok, err := m.AppToken(s.background()); err == nil {
+	s.goBackground(func() {
+		if tok, err := m.AppToken(s.runContext()); err == nil {
 			s.mu.Lock()
 			if s.mgr == m {
 				s.appToken = tok
 			}
 			s.mu.Unlock()
 		}
-	}()
+	})
 	return "", 0, errors.New("no app token yet: tokentray is requesting one, try again in a moment")
 }
 

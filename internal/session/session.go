@@ -62,6 +62,35 @@ type Session struct {
 	stopLog  context.CancelFunc
 	appToken *oauth2.Token
 	warned   map[string]bool // notifications already shown this run
+
+	// background counts the goroutines that may write to the store (keeper, login, refreshes),
+	// so that a quit can let them finish: a refresh token rotated at Spotify must be saved.
+	background sync.WaitGroup
+}
+
+// goBackground runs f on a goroutine that Wait waits for.
+func (s *Session) goBackground(f func()) {
+	s.background.Add(1)
+	go func() {
+		defer s.background.Done()
+		f()
+	}()
+}
+
+// Wait returns once the background work started so far has ended, or after timeout; call it
+// after Run's context ended, before the process exits. It reports whether all work ended.
+func (s *Session) Wait(timeout time.Duration) bool {
+	done := make(chan struct{})
+	go func() {
+		s.background.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return true
+	case <-time.After(timeout):
+		return false
+	}
 }
 
 // Open loads the settings and opens the secret store. A missing keyring is not an error here:
@@ -335,9 +364,9 @@ func (s *Session) restartKeeper() {
 	ctx, cancel := context.WithCancel(s.runCtx)
 	s.stopKeep = cancel
 	mgr := s.mgr
-	go mgr.KeepAlive(ctx, func(e auth.Event) { s.onKeeperEvent(mgr, e) })
+	s.goBackground(func() { mgr.KeepAlive(ctx, func(e auth.Event) { s.onKeeperEvent(mgr, e) }) })
 	if !mgr.Config().UsesPKCE() {
-		go s.keepAppToken(ctx, mgr)
+		s.goBackground(func() { s.keepAppToken(ctx, mgr) })
 	}
 }
 
@@ -449,8 +478,8 @@ func (c currentTokens) ForceRefresh(ctx context.Context, rejected string) (*oaut
 	return m.ForceRefresh(ctx, rejected)
 }
 
-// background is the run context, or a plain one before Run (tests, first start).
-func (s *Session) background() context.Context {
+// runContext is the run context, or a plain one before Run (tests, first start).
+func (s *Session) runContext() context.Context {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.runCtx != nil {

@@ -123,8 +123,12 @@ func (s *Server) Serve(tray Tray, startWindow func()) {
 	}()
 }
 
-// ShowWindow raises the open window, or starts one.
+// ShowWindow raises the open window, or starts one; the window shows what plays, so the tray
+// asks Spotify now.
 func (s *Server) ShowWindow() {
+	if s.tray != nil {
+		s.tray.WakeNowPlaying()
+	}
 	s.mu.Lock()
 	w := s.window
 	s.mu.Unlock()

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -73,6 +74,18 @@ func Run(o Options) error {
 
 	windows := newWindowStarter(opts.ConfigDir)
 	srv.Serve(s, windows.start)
+	// systray closes the session bus it shares with the keyring when it quits: let a refresh or
+	// login under way save what Spotify sent first.
+	var quitOnce sync.Once
+	quit := func() {
+		quitOnce.Do(func() {
+			cancel()
+			if !s.Wait(quitWait) {
+				fmt.Fprintf(os.Stderr, "tokentray: quitting although a save to the keyring is still under way after %s\n", quitWait)
+			}
+			tray.QuitSystray()
+		})
+	}
 
 	acts := tray.Actions{
 		OpenNowPlaying: func() { openNowPlaying(s, notifier) },
@@ -83,7 +96,7 @@ func Run(o Options) error {
 			}
 		},
 		Settings: srv.ShowWindow,
-		Quit:     tray.QuitSystray,
+		Quit:     func() { go quit() },
 	}
 	followLocalPlayer(ctx, s, &acts, notifier.Notify)
 	t := tray.New(tray.SystrayPlatform(), s, acts, notifier.Notify)
@@ -92,7 +105,7 @@ func Run(o Options) error {
 	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
 	go func() {
 		<-signals
-		tray.QuitSystray()
+		quit()
 	}()
 
 	tray.RunSystray(func() {
@@ -103,6 +116,10 @@ func Run(o Options) error {
 	}, t.Stop)
 	return nil
 }
+
+// quitWait bounds how long a quit waits for a save to the keyring: the three D-Bus round trips
+// of a save take milliseconds, a keyring that stalls must not keep a logout waiting forever.
+const quitWait = 10 * time.Second
 
 // openNowPlaying opens what plays in the browser. systray delivers clicks on disabled items
 // too, so it checks there is something to open.

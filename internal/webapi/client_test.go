@@ -308,3 +308,19 @@ func TestUnreachableServer(t *testing.T) {
 		t.Fatalf("err = %v, want a connection error", err)
 	}
 }
+
+func TestCoverURLPicksTheSmallestThatIsLargeEnough(t *testing.T) {
+	for _, tc := range []struct {
+		images []wireImage
+		want   string
+	}{
+		{[]wireImage{{"big", 640}, {"mid", 300}, {"small", 64}}, "mid"},
+		{[]wireImage{{"small", 64}, {"big", 640}}, "big"},
+		{[]wireImage{{"tiny", 32}, {"small", 64}}, "small"},
+		{nil, ""},
+	} {
+		if got := coverURL(tc.images); got != tc.want {
+			t.Errorf("coverURL(%v) = %q, want %q", tc.images, got, tc.want)
+		}
+	}
+}
