@@ -73,7 +73,7 @@ type wireItem struct {
 		Images []wireImage `json:"images"`
 	} `json:"album"`
 	Images []wireImage `json:"images"` // an episode's own
-	Show struct {
+	Show   struct {
 		Name string `json:"name"`
 	} `json:"show"`
 	ExternalURLs struct {
