@@ -52,7 +52,11 @@ func Enable() (State, error) {
 	if err := enable(program); err != nil {
 		return State{}, err
 	}
-	return status()
+	st, err := status()
+	if err == nil && !st.Enabled {
+		err = fmt.Errorf("wrote the entry, but the system reads it back as %s", st)
+	}
+	return st, err
 }
 
 // Disable removes the entry; no entry is not an error. It returns the state read back.
