@@ -79,7 +79,7 @@ func Program() (string, error) {
 		exe = resolved
 	}
 	if inTempDir(exe) {
-		return "", fmt.Errorf("tokentray runs from the temporary directory (%s), as `go run` does, and would be gone at the next login: "+
+		return "", fmt.Errorf("tokentray runs from a temporary directory (%s), as under `go run`, and may be gone at the next login: "+
 			"install it (`make install` puts it in ~/.local/bin) and turn this on from the installed binary", exe)
 	}
 	return exe, nil
