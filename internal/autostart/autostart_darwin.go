@@ -1,9 +1,7 @@
 package autostart
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -18,52 +16,20 @@ func entryPath() (string, error) {
 	return filepath.Join(home, "Library", "LaunchAgents", ID+".plist"), nil
 }
 
-func enable(program string) error {
-	path, err := entryPath()
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("creating the LaunchAgents directory: %w", err)
-	}
-	if err := os.WriteFile(path, []byte(launchAgent(program)), 0o644); err != nil {
-		return fmt.Errorf("writing the LaunchAgent: %w", err)
-	}
-	return nil
-}
-
-func disable() error {
-	path, err := entryPath()
-	if err != nil {
-		return err
-	}
-	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("removing the LaunchAgent: %w", err)
-	}
-	return nil
-}
+func entryContent(program string) (string, error) { return launchAgent(program), nil }
 
 func status() (State, error) {
-	path, err := entryPath()
-	if err != nil {
-		return State{}, err
-	}
-	st := State{Where: path}
-	plist, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return st, nil
-	}
-	if err != nil {
-		return State{}, fmt.Errorf("reading the LaunchAgent: %w", err)
+	path, plist, err := readEntry()
+	if err != nil || plist == nil {
+		return State{Where: path}, err
 	}
 	program, disabled, err := parseLaunchAgent(plist)
 	if err != nil {
 		return State{}, fmt.Errorf("%s: %w", path, err)
 	}
-	st.Command = program
+	st := State{Where: path, Command: program, Enabled: !disabled}
 	if disabled {
 		st.Note = "its Disabled key switches it off"
 	}
-	st.Enabled = !disabled
 	return st, nil
 }

@@ -3,10 +3,7 @@
 package autostart
 
 import (
-	"bufio"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,8 +19,8 @@ func entryPath() (string, error) {
 	return filepath.Join(dir, "autostart", ID+".desktop"), nil
 }
 
-// desktopEntry is the autostart file for program.
-func desktopEntry(program string) (string, error) {
+// entryContent is the autostart file for program.
+func entryContent(program string) (string, error) {
 	exec, err := desktopExec(program)
 	if err != nil {
 		return "", err
@@ -53,56 +50,18 @@ func desktopExec(program string) (string, error) {
 	return strings.ReplaceAll(arg, `\`, `\\`), nil
 }
 
-func enable(program string) error {
-	path, err := entryPath()
-	if err != nil {
-		return err
-	}
-	entry, err := desktopEntry(program)
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("creating the autostart directory: %w", err)
-	}
-	if err := os.WriteFile(path, []byte(entry), 0o644); err != nil {
-		return fmt.Errorf("writing the autostart entry: %w", err)
-	}
-	return nil
-}
-
-func disable() error {
-	path, err := entryPath()
-	if err != nil {
-		return err
-	}
-	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("removing the autostart entry: %w", err)
-	}
-	return nil
-}
-
 // status reads the entry. Desktops skip an entry with Hidden=true, and GNOME one with
 // X-GNOME-Autostart-enabled=false (what its Tweaks and Startup Applications write), so both
 // count as off.
 func status() (State, error) {
-	path, err := entryPath()
-	if err != nil {
-		return State{}, err
+	path, entry, err := readEntry()
+	if err != nil || entry == nil {
+		return State{Where: path}, err
 	}
 	st := State{Where: path}
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return st, nil
-	}
-	if err != nil {
-		return State{}, fmt.Errorf("reading the autostart entry: %w", err)
-	}
-	defer f.Close()
 	inEntry := false
-	lines := bufio.NewScanner(f)
-	for lines.Scan() {
-		line := strings.TrimSpace(lines.Text())
+	for _, line := range strings.Split(string(entry), "\n") {
+		line = strings.TrimSpace(line)
 		if strings.HasPrefix(line, "[") {
 			inEntry = line == "[Desktop Entry]"
 			continue
@@ -120,9 +79,6 @@ func status() (State, error) {
 		case key == "X-GNOME-Autostart-enabled" && value == "false":
 			st.Note = "X-GNOME-Autostart-enabled=false switches it off"
 		}
-	}
-	if err := lines.Err(); err != nil {
-		return State{}, fmt.Errorf("reading the autostart entry: %w", err)
 	}
 	st.Enabled = st.Note == ""
 	return st, nil
