@@ -63,6 +63,7 @@ func commands() []command {
 		{"logout", "forget the tokens (--all: also the client secret and settings)", runLogout},
 		{"scopes", "list the Spotify scopes with what each allows", runScopes},
 		{"window", "open the tray's window (settings, login, tokens); the tray must be running", runWindow},
+		{"autostart", autostartSummary, runAutostart},
 		{"fake-spotify", "run the built-in fake Spotify for tests and demos", runFakeSpotify},
 	}
 }
