@@ -7,11 +7,15 @@ import (
 
 	"tokentray/internal/browser"
 	"tokentray/internal/cli"
+	"tokentray/internal/console"
 	"tokentray/internal/trayproc"
 	"tokentray/internal/windowproc"
 )
 
 func main() {
+	if len(os.Args) > 1 {
+		console.AttachParent() // Windows: a command typed in cmd or PowerShell prints there
+	}
 	os.Exit(cli.Main(os.Args[1:], cli.Env{
 		Stdin:       os.Stdin,
 		Stdout:      os.Stdout,

@@ -9,11 +9,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"tokentray/assets"
 )
 
-// ID names the entry on every system; it is also the app ID in FyneApp.toml and the name of the
-// .desktop file `make install` writes.
-const ID = "io.github.tokentray"
+// id names the entry on every system: the app ID, also the name of the .desktop file
+// `make install` writes.
+const id = assets.AppID
 
 // State is what the system says about starting tokentray at login.
 type State struct {

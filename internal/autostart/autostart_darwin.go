@@ -13,7 +13,7 @@ func entryPath() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("cannot find the LaunchAgents directory (%v): set HOME", err)
 	}
-	return filepath.Join(home, "Library", "LaunchAgents", ID+".plist"), nil
+	return filepath.Join(home, "Library", "LaunchAgents", id+".plist"), nil
 }
 
 func entryContent(program string) (string, error) { return launchAgent(program), nil }

@@ -16,7 +16,7 @@ func entryPath() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("cannot find the autostart directory (%v): set HOME or XDG_CONFIG_HOME", err)
 	}
-	return filepath.Join(dir, "autostart", ID+".desktop"), nil
+	return filepath.Join(dir, "autostart", id+".desktop"), nil
 }
 
 // entryContent is the autostart file for program.
@@ -30,7 +30,7 @@ func entryContent(program string) (string, error) {
 		"Name=tokentray\n" +
 		"Comment=Keeps a Spotify Web API token ready in the tray and shows what is playing\n" +
 		"Exec=" + exec + "\n" +
-		"Icon=" + ID + "\n" +
+		"Icon=" + id + "\n" +
 		"Terminal=false\n" +
 		"X-GNOME-Autostart-enabled=true\n", nil
 }

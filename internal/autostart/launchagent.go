@@ -21,7 +21,7 @@ func launchAgent(program string) string {
 <plist version="1.0">
 <dict>
 	<key>Label</key>
-	<string>` + ID + `</string>
+	<string>` + id + `</string>
 	<key>ProgramArguments</key>
 	<array>
 		<string>` + path.String() + `</string>
