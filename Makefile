@@ -14,7 +14,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FYNE_CLI    := fyne.io/tools/cmd/fyne@v1.7.4
 
 .PHONY: all build run demo test test-deps e2e bench lint package screenshots deps e2e-deps clean
-.PHONY: install uninstall windows
+.PHONY: install uninstall windows footprint
 
 all: build
 
@@ -56,7 +56,7 @@ bench: test-deps # the MPRIS benchmark starts a dbus-daemon
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 
 # Lint the files behind build tags too: the e2e harness and the Secret Service test.
-LINT_TAGS := e2e,secretservice
+LINT_TAGS := e2e,secretservice,footprint
 
 lint: deps
 	test -z "$$(gofmt -l .)" || { gofmt -l .; exit 1; }
@@ -70,6 +70,10 @@ package: deps
 	$(GO) run $(FYNE_CLI) package --target linux --release; status=$$?; \
 	mv .FyneApp.toml.keep FyneApp.toml; exit $$status
 	@ls -l *.tar.xz
+
+# What the tray costs idle beside the smallest Fyne tray app, and the window's start (e2e/footprint_test.go).
+footprint: e2e-deps
+	$(GO) test -tags e2e,footprint -count=1 -timeout 20m -run 'TestFootprint' -v ./e2e/
 
 screenshots: e2e-deps
 	$(GO) test -tags e2e -count=1 -run 'TestScreenshots' -v ./e2e/...
