@@ -28,6 +28,15 @@ type SecretStore interface {
 	Insecure() bool
 }
 
+// PreparingStore is a SecretStore that can do the slow part of a write ahead of time, so that
+// the write which saves a rotated refresh token is a single round trip: the less time passes
+// between Spotify's answer and the stored copy, the less a kill -9 can destroy.
+type PreparingStore interface {
+	SecretStore
+	// PrepareSet returns a set function ready to write at once, and release to free what it holds.
+	PrepareSet() (set func(key, value string) error, release func(), err error)
+}
+
 // Keys in the SecretStore.
 const (
 	KeyClientSecret = "client-secret"
