@@ -59,6 +59,7 @@ func commands() []command {
 		{"status", "show who is logged in, scopes, token expiry and storage", runStatus},
 		{"now", "show what is playing now", runNow},
 		{"logout", "forget the tokens (--all: also the client secret and settings)", runLogout},
+		{"reset-settings", "replace a damaged settings.json with the defaults, keeping the login and client secret", runResetSettings},
 		{"scopes", "list the Spotify scopes with what each allows", runScopes},
 		{"fake-spotify", "run the built-in fake Spotify for tests and demos", runFakeSpotify},
 	}
@@ -81,8 +82,9 @@ func exitCode(err error) int {
 	var usage *usageError
 	var fields auth.FieldErrors
 	var field *auth.FieldError
+	var settings *auth.SettingsError
 	switch {
-	case errors.As(err, &usage), errors.As(err, &fields), errors.As(err, &field):
+	case errors.As(err, &usage), errors.As(err, &fields), errors.As(err, &field), errors.As(err, &settings):
 		return ExitUsage
 	case errors.Is(err, auth.ErrNeedsLogin):
 		return ExitNeedsLogin

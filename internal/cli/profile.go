@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"time"
@@ -23,6 +22,9 @@ func openProfile(env *Env, insecure bool) (*auth.Profile, error) {
 	if p.Store.Insecure() {
 		fmt.Fprintf(env.Stderr, "tokentray: warning: secrets are stored unencrypted (%s)\n", p.Store.Describe())
 	}
+	if auth.SettingsWorldReadable(dir) {
+		fmt.Fprintf(env.Stderr, "tokentray: warning: other users can read the settings in %s: run chmod 600 on its settings.json\n", dir)
+	}
 	return p, nil
 }
 
@@ -39,7 +41,7 @@ func openManager(env *Env, insecure bool, adjust func(*auth.Settings)) (*auth.Pr
 	if adjust != nil {
 		adjust(&p.Settings)
 	}
-	m, err := p.Manager()
+	m, err := p.Manager(warnTo(env))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -48,9 +50,4 @@ func openManager(env *Env, insecure bool, adjust func(*auth.Settings)) (*auth.Pr
 
 func apiClient(m *auth.Manager) *webapi.Client {
 	return &webapi.Client{BaseURL: auth.APIURL(), HTTP: &http.Client{Timeout: 20 * time.Second}, Tokens: m}
-}
-
-// commandContext bounds a headless command so that a script never hangs on the network.
-func commandContext(d time.Duration) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), d)
 }
