@@ -214,13 +214,13 @@ func (m *Manager) refresh(ctx context.Context, ut *UserToken) (*UserToken, error
 
 // prepareSave readies the store for the write that follows a refresh, when the store can do
 // its slow part (opening a keyring session, unlocking the collection) ahead; done releases it.
-func (m *Manager) prepareSave() (save func(key, value string) error, done func()) {
+func (m *Manager) prepareSave() (save func(value string) error, done func()) {
 	if p, ok := m.store.(PreparingStore); ok {
-		if set, release, err := p.PrepareSet(); err == nil {
+		if set, release, err := p.PrepareSet(KeyUserToken); err == nil {
 			return set, release
 		}
 	}
-	return m.store.Set, func() {}
+	return func(value string) error { return m.store.Set(KeyUserToken, value) }, func() {}
 }
 
 // DefaultSaveRetry is how long a refreshed token is held in memory while saving it keeps
@@ -236,17 +236,17 @@ var saveBackoff = RetryPolicy{Base: 250 * time.Millisecond, Max: 5 * time.Second
 // saveRefreshed stores a refreshed token, retrying for m.saveRetry. It ignores cancellation on
 // purpose: when the refresh token rotated, this write is the only copy of the login, and a
 // process asked to stop must finish it first. The user is told what is at stake while it retries.
-func (m *Manager) saveRefreshed(save func(key, value string) error, ut *UserToken, rotated bool) error {
+func (m *Manager) saveRefreshed(save func(value string) error, ut *UserToken, rotated bool) error {
 	raw, err := json.Marshal(ut)
 	if err != nil {
 		return err
 	}
 	deadline := time.Now().Add(m.saveRetry) // real time, whatever clock the manager was given
 	for n := 1; ; n++ {
-		if n == 2 {
-			save = m.store.Set // a prepared session may be what broke; start afresh
+		if n == 2 { // a prepared session may be what broke; start afresh
+			save = func(value string) error { return m.store.Set(KeyUserToken, value) }
 		}
-		err = save(KeyUserToken, string(raw))
+		err = save(string(raw))
 		if err == nil {
 			m.setUser(ut)
 			if n > 1 {

@@ -33,8 +33,9 @@ type SecretStore interface {
 // between Spotify's answer and the stored copy, the less a kill -9 can destroy.
 type PreparingStore interface {
 	SecretStore
-	// PrepareSet returns a set function ready to write at once, and release to free what it holds.
-	PrepareSet() (set func(key, value string) error, release func(), err error)
+	// PrepareSet returns a function that replaces the stored value of key (which must exist) at
+	// once, and release to free what it holds.
+	PrepareSet(key string) (set func(value string) error, release func(), err error)
 }
 
 // Keys in the SecretStore.
@@ -84,6 +85,21 @@ func (s keyringStore) Delete(key string) error {
 		return fmt.Errorf("deleting %q from the %s: %w", key, s.Describe(), err)
 	}
 	return nil
+}
+
+// PrepareSet opens and unlocks the Secret Service ahead of the write (see keyring.Prepare).
+func (s keyringStore) PrepareSet(key string) (func(string) error, func(), error) {
+	w, err := keyring.Prepare(s.service, key)
+	if err != nil {
+		return nil, nil, err
+	}
+	set := func(value string) error {
+		if err := w.Set(value); err != nil {
+			return fmt.Errorf("saving %q in the %s: %w", key, s.Describe(), err)
+		}
+		return nil
+	}
+	return set, w.Close, nil
 }
 
 func (s keyringStore) Describe() string { return fmt.Sprintf("system keyring (service %q)", s.service) }

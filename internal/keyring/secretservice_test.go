@@ -119,6 +119,28 @@ func TestHelperRealSecretService(t *testing.T) {
 	if err != nil || string(out) != "AQD-secret-value" {
 		t.Fatalf("secret-tool lookup: %q, %v", out, err)
 	}
+
+	// A prepared writer replaces the same item in one call; Get and secret-tool see the new value.
+	w, err := Prepare("tokentray-test", "refresh-token")
+	if err != nil {
+		t.Fatalf("Prepare: %v", err)
+	}
+	if err := w.Set("AQD-rotated-value"); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	if got, err := Get("tokentray-test", "refresh-token"); err != nil || got != "AQD-rotated-value" {
+		t.Fatalf("Get after a prepared Set: %q, %v", got, err)
+	}
+	out, err = exec.Command("secret-tool", "search", "--all", "service", "tokentray-test").CombinedOutput()
+	if err != nil || strings.Count(string(out), "[/") != 1 {
+		t.Fatalf("want exactly one item after the prepared Set (replaced, not added):\n%s", out)
+	}
+	// Prepare refuses a key that the normal path reads differently (here: not stored at all).
+	if _, err := Prepare("tokentray-test", "absent"); err == nil {
+		t.Fatal("Prepare accepted a key Get cannot confirm")
+	}
+
 	if err := Delete("tokentray-test", "refresh-token"); err != nil {
 		t.Fatal(err)
 	}
