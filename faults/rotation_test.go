@@ -89,8 +89,9 @@ func TestStopSignalsDuringARefreshLoseNoLogin(t *testing.T) {
 	}
 }
 
+// TestKillNineWindow is not parallel: it measures milliseconds, which the other tests' load
+// would stretch.
 func TestKillNineWindow(t *testing.T) {
-	t.Parallel()
 	for _, withKeyring := range []bool{false, true} {
 		t.Run(storeName(withKeyring), func(t *testing.T) {
 			fake := startFake(t)
@@ -132,6 +133,7 @@ func TestAStalledKeyringLosesNothing(t *testing.T) {
 	p := newProfile(t, fake.URL(), true)
 	p.login("")
 	issued := refreshIssued(fake)
+	fake.HoldTokenAnswers(300 * time.Millisecond) // the stall starts before the answer arrives
 	pr := p.start(nil, "token")
 	<-issued
 	p.keyring.stall(6 * time.Second)
@@ -154,6 +156,7 @@ func TestAnUnwritableConfigDirLosesNothing(t *testing.T) {
 	p := newProfile(t, fake.URL(), false)
 	p.login("")
 	issued := refreshIssued(fake)
+	fake.HoldTokenAnswers(300 * time.Millisecond) // the directory is frozen before the answer arrives
 
 	// The directory stays unwritable for 3 s, then someone fixes it.
 	pr := p.start(nil, "token")
@@ -207,4 +210,3 @@ func TestConcurrentTokenCallsLoseNothing(t *testing.T) {
 		done: "a lock file serialises refreshes; each process re-reads the store under it", promise: "all succeed, the login is kept",
 		measured: fmt.Sprintf("%d of 10 exit 0; %d refreshes at the fake; login kept", ok, fake.Count("POST", "/api/token")-1)})
 }
-

@@ -18,7 +18,7 @@ import (
 )
 
 // startSessionBus starts a private dbus-daemon and returns its address.
-func startSessionBus(t *testing.T) string {
+func startSessionBus(t testing.TB) string {
 	t.Helper()
 	cmd := exec.Command("dbus-daemon", "--session", "--nofork", "--print-address=1")
 	out, err := cmd.StdoutPipe()
@@ -37,7 +37,7 @@ func startSessionBus(t *testing.T) string {
 }
 
 // privateEnv gives the keyring daemon a HOME and runtime dir of its own (mode 0700, as it demands).
-func privateEnv(t *testing.T, bus string) []string {
+func privateEnv(t testing.TB, bus string) []string {
 	t.Helper()
 	home := t.TempDir()
 	runtime := filepath.Join(home, "run")
@@ -49,7 +49,7 @@ func privateEnv(t *testing.T, bus string) []string {
 
 // startGnomeKeyring runs the daemon in the foreground, so the test owns (and ends) exactly its
 // own process even when other keyring daemons run on the machine.
-func startGnomeKeyring(t *testing.T, bus string, env []string) {
+func startGnomeKeyring(t testing.TB, bus string, env []string) {
 	t.Helper()
 	cmd := exec.Command("gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets")
 	cmd.Env = env
@@ -62,7 +62,7 @@ func startGnomeKeyring(t *testing.T, bus string, env []string) {
 }
 
 // waitForName polls the bus until a service owns name: the daemon prints nothing when it is ready.
-func waitForName(t *testing.T, bus, name string) {
+func waitForName(t testing.TB, bus, name string) {
 	t.Helper()
 	conn, err := dbus.Connect(bus)
 	if err != nil {
@@ -164,4 +164,40 @@ func TestHelperNoSecretService(t *testing.T) {
 
 func TestBusWithoutSecretServiceIsUnavailable(t *testing.T) {
 	runChild(t, "TestHelperNoSecretService", append(privateEnv(t, startSessionBus(t)), "KEYRING_HELPER=unavailable"))
+}
+
+// BenchmarkSecretServiceWrite measures the write that saves a rotated refresh token on a real
+// gnome-keyring: go-keyring's Set (OpenSession, Unlock, CreateItem) against a prepared Writer
+// (CreateItem only). Its time is the window in which a kill -9 loses the login. Run it alone
+// (`go test -tags secretservice -run '^$' -bench SecretServiceWrite ./internal/keyring`): the
+// process keeps one bus connection, which must be this benchmark's bus.
+func BenchmarkSecretServiceWrite(b *testing.B) {
+	bus := startSessionBus(b)
+	env := privateEnv(b, bus)
+	startGnomeKeyring(b, bus, env)
+	b.Setenv("DBUS_SESSION_BUS_ADDRESS", bus)
+	operationTimeout = 10 * time.Second
+	value := strings.Repeat("A", 600) // about the size of a stored user token
+	if err := Set("tokentray-bench", "user-token", value); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("Set", func(b *testing.B) {
+		for b.Loop() {
+			if err := Set("tokentray-bench", "user-token", value); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("PreparedSet", func(b *testing.B) {
+		w, err := Prepare("tokentray-bench", "user-token")
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer w.Close()
+		for b.Loop() {
+			if err := w.Set(value); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
