@@ -119,6 +119,8 @@ func retryAfter(h http.Header) time.Duration {
 // ErrBadAnswer marks a token answer tokentray cannot use (not JSON, no access token, a redirect).
 // It also matches ErrUnreachable: for the user and for scripts (exit code 4) it means the same,
 // Spotify did not give a usable answer, try later.
+//
+//lint:ignore ST1005 the message starts with a name, as the issue words it for the user
 var ErrBadAnswer = errors.New("Spotify sent an answer tokentray cannot use")
 
 // badAnswerError is an unusable token answer; it matches ErrBadAnswer and ErrUnreachable.

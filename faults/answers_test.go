@@ -140,9 +140,7 @@ func TestServerTextIsStrippedOfControlCharacters(t *testing.T) {
 func TestOutagesAndRefusals(t *testing.T) {
 	t.Parallel()
 	t.Run("5xx forever", func(t *testing.T) {
-		fake := startFake(t)
-		p := newProfile(t, fake.URL(), false)
-		p.login("")
+		fake, p := loggedIn(t, false)
 		fake.FailNext("/api/token", http.StatusServiceUnavailable, 1000)
 		r := p.run("token")
 		if r.code != 4 || r.took > 15*time.Second || !p.loginKept(fake) {
@@ -152,9 +150,7 @@ func TestOutagesAndRefusals(t *testing.T) {
 			measured: fmt.Sprintf("exit %d after %s", r.code, r.took.Round(100*time.Millisecond))})
 	})
 	t.Run("Retry-After 86400", func(t *testing.T) {
-		fake := startFake(t)
-		p := newProfile(t, fake.URL(), false)
-		p.login("")
+		fake, p := loggedIn(t, false)
 		fake.RateLimitNext("/api/token", 24*time.Hour, 1)
 		r := p.run("token")
 		if r.code != 4 || r.took > 5*time.Second || !strings.Contains(r.stderr, "try again in 24h0m0s") {
@@ -164,9 +160,7 @@ func TestOutagesAndRefusals(t *testing.T) {
 			promise: "exit 4 at once", measured: fmt.Sprintf("exit %d after %s", r.code, r.took.Round(100*time.Millisecond))})
 	})
 	t.Run("invalid_grant", func(t *testing.T) {
-		fake := startFake(t)
-		p := newProfile(t, fake.URL(), false)
-		p.login("")
+		fake, p := loggedIn(t, false)
 		before, _ := p.stored()
 		fake.RevokeAll()
 		r := p.run("token")

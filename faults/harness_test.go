@@ -3,7 +3,6 @@
 package faults
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -13,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -21,6 +21,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/internal/fakespotify"
+	"tokentray/internal/keyring/keyringtest"
 )
 
 // binary is the tokentray executable under test, built once by TestMain.
@@ -76,7 +77,7 @@ func newProfile(t *testing.T, accountsURL string, withKeyring bool) *profile {
 		"TOKENTRAY_CONFIG_DIR=" + p.dir, "TOKENTRAY_ACCOUNTS_URL=" + accountsURL, "TOKENTRAY_API_URL=" + accountsURL}
 	if withKeyring {
 		p.keyring = startKeyring(t)
-		p.env = append(base, p.keyring.env...)
+		p.env = append(slices.Clone(p.keyring.env), base...) // later entries win
 	} else {
 		p.env = append(base, "TOKENTRAY_INSECURE_STORAGE=1")
 	}
@@ -257,68 +258,32 @@ func (p *profile) loginKept(fake *fakespotify.Server) bool {
 // keyringDaemon is a gnome-keyring on a private D-Bus session bus.
 type keyringDaemon struct {
 	env    []string
-	daemon *exec.Cmd
+	daemon *os.Process
 }
 
 func startKeyring(t *testing.T) *keyringDaemon {
 	t.Helper()
-	bus := exec.Command("dbus-daemon", "--session", "--nofork", "--print-address=1")
-	out, err := bus.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := bus.Start(); err != nil {
-		t.Fatalf("starting dbus-daemon (apt-get install dbus): %v", err)
-	}
-	t.Cleanup(func() { bus.Process.Kill(); bus.Wait() })
-	addr, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		t.Fatal(err)
-	}
-	home := t.TempDir()
-	run := filepath.Join(home, "run")
-	if err := os.Mkdir(run, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	k := &keyringDaemon{env: []string{"DBUS_SESSION_BUS_ADDRESS=" + strings.TrimSpace(addr), "XDG_RUNTIME_DIR=" + run}}
-	k.daemon = exec.Command("gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets")
-	k.daemon.Env = append([]string{"HOME=" + home, "PATH=" + os.Getenv("PATH")}, k.env...)
-	k.daemon.Stdin = strings.NewReader("fault-suite-password")
-	if err := k.daemon.Start(); err != nil {
-		t.Fatalf("starting gnome-keyring-daemon (apt-get install gnome-keyring): %v", err)
-	}
-	t.Cleanup(func() {
-		k.daemon.Process.Signal(syscall.SIGCONT)
-		k.daemon.Process.Kill()
-		k.daemon.Wait()
-	})
-	// Ready when secret-tool can store and read an item.
-	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if _, err := k.secretTool("store", "--label=probe", "service", "fault-suite", "username", "probe"); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("gnome-keyring did not answer within 15 s")
-		}
-	}
-	return k
+	bus := keyringtest.StartSessionBus(t)
+	env := keyringtest.PrivateEnv(t, bus)
+	return &keyringDaemon{env: env, daemon: keyringtest.StartGnomeKeyring(t, bus, env)}
 }
 
-// secretTool runs secret-tool against this keyring (the value to store is "probe").
+// secretTool runs secret-tool against this keyring.
 func (k *keyringDaemon) secretTool(args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "secret-tool", args...)
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, k.env...)
-	cmd.Stdin = strings.NewReader("probe")
+	cmd.Env = k.env
 	out, err := cmd.Output()
 	return string(out), err
 }
 
 // stall stops the keyring daemon for d, as a keyring waiting on an unlock prompt does.
-func (k *keyringDaemon) stall(d time.Duration) {
-	k.daemon.Process.Signal(syscall.SIGSTOP)
-	time.AfterFunc(d, func() { k.daemon.Process.Signal(syscall.SIGCONT) })
+func (k *keyringDaemon) stall(t *testing.T, d time.Duration) {
+	k.daemon.Signal(syscall.SIGSTOP)
+	resume := func() { k.daemon.Signal(syscall.SIGCONT) }
+	time.AfterFunc(d, resume)
+	t.Cleanup(resume) // a stopped daemon would not die of the SIGKILL that ends it
 }
 
 // startFake starts the fake Spotify with access tokens that live 5 minutes: shorter than the
@@ -331,6 +296,15 @@ func startFake(t *testing.T) *fakespotify.Server {
 	}
 	t.Cleanup(func() { fake.Close() })
 	return fake
+}
+
+// loggedIn starts a fake and a profile logged in to it with PKCE.
+func loggedIn(t *testing.T, withKeyring bool) (*fakespotify.Server, *profile) {
+	t.Helper()
+	fake := startFake(t)
+	p := newProfile(t, fake.URL(), withKeyring)
+	p.login("")
+	return fake, p
 }
 
 // freezeDir makes dir refuse new files, even for root (chattr +i), or, where chattr is not

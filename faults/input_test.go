@@ -60,9 +60,7 @@ func TestAnAbortedLoginKeepsTheWorkingSetup(t *testing.T) {
 
 func TestASlowTokenEndpointIsUnreachable(t *testing.T) {
 	t.Parallel()
-	fake := startFake(t)
-	p := newProfile(t, fake.URL(), false)
-	p.login("")
+	fake, p := loggedIn(t, false)
 	fake.SetDelay("/api/token", 2*time.Minute)
 	r := p.run("token")
 	tries := fake.Count("POST", "/api/token") - 1
@@ -122,9 +120,7 @@ func TestSettingsFileIsNotTrusted(t *testing.T) {
 
 func TestLogoutWorksWhateverTheSettingsSay(t *testing.T) {
 	t.Parallel()
-	fake := startFake(t)
-	p := newProfile(t, fake.URL(), false)
-	p.login("")
+	_, p := loggedIn(t, false)
 	if err := os.WriteFile(filepath.Join(p.dir, "settings.json"), []byte("{damaged"), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -138,9 +134,7 @@ func TestLogoutWorksWhateverTheSettingsSay(t *testing.T) {
 
 func TestWorldReadableSettingsAreWarnedAbout(t *testing.T) {
 	t.Parallel()
-	fake := startFake(t)
-	p := newProfile(t, fake.URL(), false)
-	p.login("")
+	_, p := loggedIn(t, false)
 	if err := os.Chmod(filepath.Join(p.dir, "settings.json"), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -154,9 +148,7 @@ func TestWorldReadableSettingsAreWarnedAbout(t *testing.T) {
 
 func TestBadCommandLineInputChangesNothing(t *testing.T) {
 	t.Parallel()
-	fake := startFake(t)
-	p := newProfile(t, fake.URL(), false)
-	p.login("")
+	_, p := loggedIn(t, false)
 	settings, secrets := readFile(t, filepath.Join(p.dir, "settings.json")), readFile(t, filepath.Join(p.dir, "secrets.json"))
 	bad := [][]string{
 		{"token", "--min-valid", "1s"},

@@ -107,17 +107,7 @@ func (s *Server) holdAnswer(r *http.Request) bool {
 	s.mu.Lock()
 	d := s.answerHold
 	s.mu.Unlock()
-	if d == 0 {
-		return true
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-r.Context().Done():
-		return false
-	}
+	return holdFor(r, d)
 }
 
 // takeFault returns the fault to answer on path, if any, using it up.
@@ -230,6 +220,11 @@ func (s *Server) wait(r *http.Request) bool {
 	s.mu.Lock()
 	d := s.delays[r.URL.Path]
 	s.mu.Unlock()
+	return holdFor(r, d)
+}
+
+// holdFor waits d (none when d is 0) or until r's client gives up; false means it gave up.
+func holdFor(r *http.Request, d time.Duration) bool {
 	if d == 0 {
 		return true
 	}

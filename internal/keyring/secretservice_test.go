@@ -5,83 +5,20 @@
 package keyring
 
 import (
-	"bufio"
 	"errors"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/godbus/dbus/v5"
+	"tokentray/internal/keyring/keyringtest"
 )
 
-// startSessionBus starts a private dbus-daemon and returns its address.
-func startSessionBus(t testing.TB) string {
-	t.Helper()
-	cmd := exec.Command("dbus-daemon", "--session", "--nofork", "--print-address=1")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting dbus-daemon (apt-get install dbus): %v", err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	addr, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		t.Fatalf("reading the bus address: %v", err)
-	}
-	return strings.TrimSpace(addr)
-}
-
-// privateEnv gives the keyring daemon a HOME and runtime dir of its own (mode 0700, as it demands).
-func privateEnv(t testing.TB, bus string) []string {
-	t.Helper()
-	home := t.TempDir()
-	runtime := filepath.Join(home, "run")
-	if err := os.Mkdir(runtime, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	return append(os.Environ(), "HOME="+home, "XDG_RUNTIME_DIR="+runtime, "DBUS_SESSION_BUS_ADDRESS="+bus)
-}
-
-// startGnomeKeyring runs the daemon in the foreground, so the test owns (and ends) exactly its
-// own process even when other keyring daemons run on the machine.
-func startGnomeKeyring(t testing.TB, bus string, env []string) {
-	t.Helper()
-	cmd := exec.Command("gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets")
-	cmd.Env = env
-	cmd.Stdin = strings.NewReader("test-password")
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting gnome-keyring-daemon (apt-get install gnome-keyring): %v", err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	waitForName(t, bus, "org.freedesktop.secrets")
-}
-
-// waitForName polls the bus until a service owns name: the daemon prints nothing when it is ready.
-func waitForName(t testing.TB, bus, name string) {
-	t.Helper()
-	conn, err := dbus.Connect(bus)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		var owned bool
-		if err := conn.BusObject().Call("org.freedesktop.DBus.NameHasOwner", 0, name).Store(&owned); err == nil && owned {
-			return
-		}
-	}
-	t.Fatalf("nobody took %s on the bus within 10 s", name)
-}
-
 func TestRealSecretService(t *testing.T) {
-	bus := startSessionBus(t)
-	env := privateEnv(t, bus)
-	startGnomeKeyring(t, bus, env)
+	bus := keyringtest.StartSessionBus(t)
+	env := keyringtest.PrivateEnv(t, bus)
+	keyringtest.StartGnomeKeyring(t, bus, env)
 	runChild(t, "TestHelperRealSecretService", append(env, "KEYRING_HELPER=real"))
 }
 
@@ -163,7 +100,7 @@ func TestHelperNoSecretService(t *testing.T) {
 }
 
 func TestBusWithoutSecretServiceIsUnavailable(t *testing.T) {
-	runChild(t, "TestHelperNoSecretService", append(privateEnv(t, startSessionBus(t)), "KEYRING_HELPER=unavailable"))
+	runChild(t, "TestHelperNoSecretService", append(keyringtest.PrivateEnv(t, keyringtest.StartSessionBus(t)), "KEYRING_HELPER=unavailable"))
 }
 
 // BenchmarkSecretServiceWrite measures the write that saves a rotated refresh token on a real
@@ -172,9 +109,9 @@ func TestBusWithoutSecretServiceIsUnavailable(t *testing.T) {
 // (`go test -tags secretservice -run '^$' -bench SecretServiceWrite ./internal/keyring`): the
 // process keeps one bus connection, which must be this benchmark's bus.
 func BenchmarkSecretServiceWrite(b *testing.B) {
-	bus := startSessionBus(b)
-	env := privateEnv(b, bus)
-	startGnomeKeyring(b, bus, env)
+	bus := keyringtest.StartSessionBus(b)
+	env := keyringtest.PrivateEnv(b, bus)
+	keyringtest.StartGnomeKeyring(b, bus, env)
 	b.Setenv("DBUS_SESSION_BUS_ADDRESS", bus)
 	operationTimeout = 10 * time.Second
 	value := strings.Repeat("A", 600) // about the size of a stored user token
