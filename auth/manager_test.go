@@ -500,3 +500,21 @@ func assertNoSecretsUnder(t *testing.T, dir string, secrets []string) {
 		t.Fatal("no files in the config dir: the check proved nothing")
 	}
 }
+
+func TestACancelledRefreshStillSavesTheRotatedToken(t *testing.T) {
+	fake := startFake(t, fakespotify.Options{})
+	m := newTestManager(t, testConfig(fake, false), NewMemoryStore())
+	first := staleLogin(t, fake, m)
+
+	// The caller gives up (Ctrl-C, a service stop) after Spotify rotated, before the answer arrived.
+	ctx, cancel := context.WithCancel(context.Background())
+	fake.OnTokensIssued(func(string) { cancel() })
+	fake.HoldTokenAnswers(200 * time.Millisecond)
+	if _, err := m.Token(ctx); err != nil {
+		t.Fatalf("the refresh in flight was abandoned: %v", err)
+	}
+	stored, err := m.Stored()
+	if err != nil || stored.RefreshToken == first.RefreshToken || !fake.RefreshTokenValid(stored.RefreshToken) {
+		t.Fatalf("stored %+v, %v: want the rotated refresh token, valid at Spotify", stored, err)
+	}
+}
