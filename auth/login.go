@@ -51,9 +51,6 @@ type LoginOptions struct {
 	BeforeSave func() error
 }
 
-// loginRefusedPrefix starts the error of a redirect that carries Spotify's refusal.
-const loginRefusedPrefix = "login refused by Spotify"
-
 // callbackError is a callback that is not for us (wrong state) or malformed: the flow keeps
 // waiting, because a stray or forged request must not end the user's login.
 type callbackError struct{ msg string }
@@ -76,7 +73,7 @@ func parseCallback(q url.Values, wantState string) (string, error) {
 		if desc != "" {
 			desc = ": " + desc
 		}
-		return "", fmt.Errorf("%s (%s%s)", loginRefusedPrefix, CleanServerText(e), desc)
+		return "", fmt.Errorf("login refused by Spotify (%s%s)", CleanServerText(e), desc)
 	}
 	code := q.Get("code")
 	if code == "" {
@@ -181,25 +178,27 @@ type callbackFlow struct {
 var errLoginFinished = &callbackError{"This login is over. Return to tokentray."}
 
 // answer handles one redirect's query. A *callbackError means "ignore it and keep waiting";
-// otherwise the flow has ended with the returned error (nil: logged in).
-func (f *callbackFlow) answer(q url.Values) error {
+// otherwise the flow has ended with the returned error (nil: logged in). exchanged tells whether
+// the answer got as far as the code exchange (a refusal in the redirect itself did not).
+func (f *callbackFlow) answer(q url.Values) (exchanged bool, err error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.finished {
-		return errLoginFinished
+		return false, errLoginFinished
 	}
 	code, err := parseCallback(q, f.state)
 	var stray *callbackError
 	if errors.As(err, &stray) {
-		return err
+		return false, err
 	}
 	var tok *UserToken
 	if err == nil {
+		exchanged = true
 		tok, err = f.m.exchange(f.ctx, f.oc, code, f.exchangeOpts, f.beforeSave)
 	}
 	f.finished = true
 	f.done <- loginOutcome{token: tok, err: err}
-	return err
+	return exchanged, err
 }
 
 // handler serves the redirect path only.
@@ -219,7 +218,7 @@ func (f *callbackFlow) handler(redirect RedirectURI) http.Handler {
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 			return
 		}
-		err := f.answer(r.URL.Query())
+		exchanged, err := f.answer(r.URL.Query())
 		var stray *callbackError
 		switch {
 		case err == nil:
@@ -228,7 +227,7 @@ func (f *callbackFlow) handler(redirect RedirectURI) http.Handler {
 			renderPage(w, http.StatusGone, "Login already finished", errLoginFinished.msg)
 		case errors.As(err, &stray):
 			renderPage(w, http.StatusBadRequest, "Not the login tokentray is waiting for", stray.msg)
-		case errors.Is(err, ErrAccessDenied) || strings.HasPrefix(err.Error(), loginRefusedPrefix):
+		case !exchanged:
 			renderPage(w, http.StatusOK, "Login not completed", err.Error())
 		default:
 			renderPage(w, http.StatusBadGateway, "Login failed", err.Error())
@@ -254,42 +253,36 @@ func (f *callbackFlow) readPasted(in io.Reader, path string, rejected func(strin
 		if line == "" {
 			continue
 		}
-		q, problem := pastedQuery(line, path)
-		err := errors.New(problem)
-		if problem == "" {
-			err = f.answer(q)
+		q, err := pastedQuery(line, path)
+		if err == nil {
+			_, err = f.answer(q)
 		}
 		var stray *callbackError
-		switch {
-		case err == nil || err == errLoginFinished:
-			return
-		case problem != "":
-		case errors.As(err, &stray):
-			problem = stray.msg
-		default:
-			return // the flow ended with this error; Login reports it
+		if err == errLoginFinished || !errors.As(err, &stray) {
+			return // logged in, or the flow ended with an error Login reports
 		}
 		if rejected != nil {
-			rejected(problem)
+			rejected(stray.msg)
 		}
 	}
 }
 
-// pastedQuery extracts the query of a pasted redirect address, or says what is wrong with it.
-func pastedQuery(line, path string) (url.Values, string) {
+// pastedQuery extracts the query of a pasted redirect address; a *callbackError says what is
+// wrong with it.
+func pastedQuery(line, path string) (url.Values, error) {
 	const fix = "paste the whole address your browser shows after you pressed Agree (it starts with http://127.0.0.1 and holds code= and state=)"
 	u, err := url.Parse(line)
 	if err != nil || u.RawQuery == "" {
-		return nil, "That is not a redirect address: " + fix + "."
+		return nil, &callbackError{"That is not a redirect address: " + fix + "."}
 	}
 	if u.Path != "" && u.Path != path {
-		return nil, fmt.Sprintf("That address goes to %s, not to the callback %s: %s.", CleanServerText(u.Path), path, fix)
+		return nil, &callbackError{fmt.Sprintf("That address goes to %s, not to the callback %s: %s.", CleanServerText(u.Path), path, fix)}
 	}
 	q, err := url.ParseQuery(u.RawQuery)
 	if err != nil {
-		return nil, "That address is garbled: " + fix + "."
+		return nil, &callbackError{"That address is garbled: " + fix + "."}
 	}
-	return q, ""
+	return q, nil
 }
 
 // exchange trades the code for tokens and persists them before anyone can use them.
