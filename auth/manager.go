@@ -220,8 +220,11 @@ func (m *Manager) prepareSave() (save func(value string) error, done func()) {
 			return set, release
 		}
 	}
-	return func(value string) error { return m.store.Set(KeyUserToken, value) }, func() {}
+	return m.setRawUserToken, func() {}
 }
+
+// setRawUserToken stores the JSON of a UserToken through the plain store.
+func (m *Manager) setRawUserToken(value string) error { return m.store.Set(KeyUserToken, value) }
 
 // DefaultSaveRetry is how long a refreshed token is held in memory while saving it keeps
 // failing: long enough for a user to answer a keyring prompt or free a full disk.
@@ -243,8 +246,8 @@ func (m *Manager) saveRefreshed(save func(value string) error, ut *UserToken, ro
 	}
 	deadline := time.Now().Add(m.saveRetry) // real time, whatever clock the manager was given
 	for n := 1; ; n++ {
-		if n == 2 { // a prepared session may be what broke; start afresh
-			save = func(value string) error { return m.store.Set(KeyUserToken, value) }
+		if n == 2 {
+			save = m.setRawUserToken // a prepared session may be what broke; start afresh
 		}
 		err = save(string(raw))
 		if err == nil {
