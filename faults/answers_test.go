@@ -119,7 +119,7 @@ func TestUnusableTokenAnswersExitFour(t *testing.T) {
 			report(t, row{id: "5.2 " + tc.name, fault: "the token endpoint answers " + tc.name,
 				done:     "the answer is checked before use (JSON, non-empty token); redirects are never followed on the token endpoint",
 				promise:  `exit 4, "Spotify sent an answer tokentray cannot use"; credentials go nowhere else`,
-				measured: fmt.Sprintf("exit %d: %q", r.code, strings.TrimSpace(r.stderr))})
+				measured: fmt.Sprintf("exit %d: %q", r.code, lastLine(r.stderr))})
 		})
 	}
 }
@@ -134,7 +134,7 @@ func TestServerTextIsStrippedOfControlCharacters(t *testing.T) {
 	}
 	report(t, row{id: "5.3", fault: "control characters (terminal escapes, bidi override, CR) in `error_description`",
 		done: "server text is stripped of control and format characters and cut to 300 characters", promise: "nothing raw reaches the terminal",
-		measured: fmt.Sprintf("exit %d: %q", r.code, strings.TrimSpace(r.stderr))})
+		measured: fmt.Sprintf("exit %d: %q", r.code, lastLine(r.stderr))})
 }
 
 func TestOutagesAndRefusals(t *testing.T) {
