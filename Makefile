@@ -14,6 +14,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FYNE_CLI    := fyne.io/tools/cmd/fyne@v1.7.4
 
 .PHONY: all build run demo test test-deps e2e bench lint package screenshots deps e2e-deps clean faults
+.PHONY: install uninstall windows
 
 all: build
 
@@ -56,7 +57,7 @@ faults: test-deps
 e2e: e2e-deps
 	$(GO) test -tags e2e -race -count=1 -timeout 20m ./e2e/...
 
-bench: deps
+bench: test-deps # the MPRIS benchmark starts a dbus-daemon
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 
 # Lint the files behind build tags too: the e2e harness, the Secret Service test and the fault suite.
@@ -79,4 +80,48 @@ screenshots: e2e-deps
 	$(GO) test -tags e2e -count=1 -run 'TestScreenshots' -v ./e2e/...
 
 clean:
-	rm -f $(BIN) *.tar.xz
+	rm -f $(BIN) $(BIN).exe *.tar.xz
+
+# make install: the user's own directories, no sudo. BINDIR and DATADIR can be overridden;
+# make uninstall removes exactly the files install wrote.
+BINDIR  ?= $(HOME)/.local/bin
+DATADIR ?= $(HOME)/.local/share
+APP_ID  := io.github.tokentray
+ICONDIR := $(DATADIR)/icons/hicolor
+INSTALLED := $(BINDIR)/$(BIN) $(DATADIR)/applications/$(APP_ID).desktop \
+	$(ICONDIR)/256x256/apps/$(APP_ID).png $(ICONDIR)/64x64/apps/$(APP_ID).png
+
+install: build
+	install -Dm755 $(BIN) $(BINDIR)/$(BIN)
+	install -Dm644 assets/icon.png $(ICONDIR)/256x256/apps/$(APP_ID).png
+	install -Dm644 assets/tray-ok.png $(ICONDIR)/64x64/apps/$(APP_ID).png
+	mkdir -p $(DATADIR)/applications
+	printf '%s\n' '[Desktop Entry]' 'Type=Application' 'Name=tokentray' \
+		'GenericName=Spotify token tray' \
+		'Comment=Keeps a Spotify Web API token ready in the tray and shows what is playing' \
+		'Exec=$(BINDIR)/$(BIN)' 'Icon=$(APP_ID)' 'Terminal=false' 'Categories=Utility;AudioVideo;' \
+		> $(DATADIR)/applications/$(APP_ID).desktop
+	@echo "Installed: $(INSTALLED)"
+
+uninstall:
+	rm -f $(INSTALLED)
+	@if [ -e "$${XDG_CONFIG_HOME:-$$HOME/.config}/autostart/$(APP_ID).desktop" ]; then \
+		echo "Left alone: the autostart entry $${XDG_CONFIG_HOME:-$$HOME/.config}/autostart/$(APP_ID).desktop (run 'tokentray autostart off' before uninstalling, or delete it)"; \
+	fi
+
+# Cross-build tokentray.exe for 64-bit Windows: cgo through mingw, the GUI subsystem (no console
+# window), and the icon and manifest linked in from a .syso that go-winres writes next to
+# main.go for this build only (a _windows_amd64.syso is linked into that target alone).
+WINDOWS_DEBS := gcc-mingw-w64-x86-64
+GO_WINRES    := github.com/tc-hib/go-winres@v0.3.3
+VERSION      := $(shell sed -n 's/^ *Version = "\(.*\)"/\1/p' FyneApp.toml)
+
+windows:
+	$(call apt_install,$(WINDOWS_DEBS))
+	trap 'rm -f rsrc_windows_amd64.syso' EXIT; \
+	$(GO) run $(GO_WINRES) simply --arch amd64 --out rsrc --icon assets/icon.png --manifest gui \
+		--product-name tokentray --file-description "Spotify token tray" \
+		--product-version $(VERSION) --file-version $(VERSION) && \
+	CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc \
+		$(GO) build -trimpath -ldflags "-s -w -H=windowsgui" -o $(BIN).exe .
+	@ls -l $(BIN).exe

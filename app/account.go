@@ -223,7 +223,7 @@ func (s *accountSection) apply(st session.State) {
 	case st.LoggedIn && st.Account.ID == "":
 		say(s.loginState, "Logged in.", widget.SuccessImportance) // who, Spotify tells us a moment later
 	case st.LoggedIn:
-		say(s.loginState, "Logged in as "+accountText(st.Account), widget.SuccessImportance)
+		say(s.loginState, "Logged in as "+st.Account.String(), widget.SuccessImportance)
 	case st.Login.InProgress:
 		say(s.loginState, "", widget.MediumImportance) // the waiting row says it all
 	default:
@@ -236,13 +236,6 @@ func needsLoginText(st session.State) string {
 		return st.NeedsLoginReason + " Log in again."
 	}
 	return "Log in again: Spotify no longer accepts the stored authorization."
-}
-
-func accountText(a auth.Account) string {
-	if a.DisplayName == "" || a.DisplayName == a.ID {
-		return a.ID
-	}
-	return a.DisplayName + " (" + a.ID + ")"
 }
 
 // demoBanner says plainly that nothing here is real, since a window without decorations (or a

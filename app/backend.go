@@ -1,18 +1,18 @@
 // Package app is tokentray's window: the Spotify app settings, scopes, login, status and token
-// buttons. It renders session state and calls the session back through Backend; Start also
-// installs the tray so the window can stay hidden.
+// buttons. It runs in a process of its own, started by the tray on demand; it renders the
+// tray's state and sends the user's actions back through Backend (trayapi.Remote in the window
+// process, a session.Session in tests). It knows nothing of the tray itself.
 package app
 
 import (
 	"context"
-	"time"
 
 	"tokentray/auth"
 	"tokentray/internal/session"
 )
 
-// Backend is what the window and the tray need from the session; internal/session implements it.
-// Subscribe callbacks may arrive on any goroutine.
+// Backend is what the window needs from the tray's session. Subscribe callbacks may arrive on
+// any goroutine.
 type Backend interface {
 	State() session.State
 	Subscribe(func(session.State)) (unsubscribe func())
@@ -22,9 +22,9 @@ type Backend interface {
 	SaveSettings(s auth.Settings, secret string, secretChanged bool) error
 	StartLogin() error // opens the browser and returns; progress arrives as State.Login
 	CancelLogin()
-	UserToken() (token string, validFor time.Duration, err error) // never waits on the network
-	AppToken() (token string, validFor time.Duration, err error)
-	EnvText() (string, error)
+	// Copy puts a token or the .env text on the tray's clipboard and returns a sentence that
+	// says so; it never waits on the network.
+	Copy(what session.Copyable) (string, error)
 	TestToken(ctx context.Context) (string, error)
 	Logout(all bool) error // all: the client secret too
 }

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"tokentray/internal/autostart"
 	"tokentray/internal/session"
 )
 
@@ -16,6 +17,7 @@ type optionsSection struct {
 	w             *Window
 	clearAfter    *widget.Entry
 	notifications *widget.Check
+	autostart     *widget.Check
 	msg           *widget.Label
 }
 
@@ -27,6 +29,8 @@ func newOptionsSection(w *Window, st session.State) *optionsSection {
 	s.notifications = widget.NewCheck("Notify me of logins, logins about to expire and failing refreshes",
 		func(bool) { s.save() })
 	s.notifications.Checked = st.Settings.Notifications
+	s.autostart = widget.NewCheck("Start tokentray when I log in", s.setAutostart)
+	s.showAutostart()
 	return s
 }
 
@@ -40,6 +44,7 @@ func (s *optionsSection) content() fyne.CanvasObject {
 	form := widget.NewForm(
 		widget.NewFormItem("Clear clipboard after", container.NewVBox(seconds, note)),
 		widget.NewFormItem("Notifications", s.notifications),
+		widget.NewFormItem("Startup", s.autostart),
 	)
 	return container.NewVScroll(container.NewVBox(widget.NewCard("Options", "", container.NewVBox(form, s.msg))))
 }
@@ -82,4 +87,31 @@ func (s *optionsSection) save() {
 		return
 	}
 	say(s.msg, "Saved.", widget.SuccessImportance)
+}
+
+// showAutostart ticks the box from the system's own entry, not from a remembered flag, so an
+// entry removed elsewhere shows as off. Setting Checked directly does not call setAutostart.
+func (s *optionsSection) showAutostart() {
+	st, err := autostart.Status()
+	s.autostart.Checked = err == nil && st.Enabled
+	s.autostart.Refresh()
+	if err != nil {
+		say(s.msg, "Cannot tell whether tokentray starts when you log in: "+err.Error(), widget.DangerImportance)
+	}
+}
+
+// setAutostart writes or removes the entry at once; it is no setting of tokentray's own, so it
+// needs no Apply and no saved Spotify settings.
+func (s *optionsSection) setAutostart(on bool) {
+	change := autostart.Disable
+	if on {
+		change = autostart.Enable
+	}
+	st, err := change()
+	s.showAutostart()
+	if err != nil {
+		say(s.msg, err.Error(), widget.DangerImportance)
+		return
+	}
+	say(s.msg, "Start at login is "+st.String()+".", widget.SuccessImportance)
 }

@@ -3,13 +3,13 @@ package app
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"tokentray/app/clip"
 	"tokentray/auth"
 	"tokentray/internal/fakespotify"
 	"tokentray/internal/session"
@@ -24,8 +24,9 @@ func TestLoginThroughTheWindowAgainstTheFake(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer fake.Close()
+	clipboard := &memoryClipboard{}
 	s, err := session.Open(session.Options{ConfigDir: t.TempDir(), Store: auth.NewMemoryStore(),
-		AccountsURL: fake.URL(), APIURL: fake.URL(), OpenBrowser: fakespotify.ApproveInBackground})
+		AccountsURL: fake.URL(), APIURL: fake.URL(), OpenBrowser: fakespotify.ApproveInBackground, Clipboard: clipboard})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +51,7 @@ func TestLoginThroughTheWindowAgainstTheFake(t *testing.T) {
 			}
 		}
 	}
-	w := newWindow(a, s, clip.New(a.Clipboard(), time.Minute, nil), time.Now, func(f func()) { go f() }, func(f func()) { queue <- f })
+	w := newWindow(a, s, nil, time.Now, func(f func()) { go f() }, func(f func()) { queue <- f })
 	acct := w.account
 	acct.clientID.SetText(fakespotify.DemoApp.ClientID)
 	test.Type(acct.secret, fakespotify.DemoApp.ClientSecret)
@@ -60,19 +61,44 @@ func TestLoginThroughTheWindowAgainstTheFake(t *testing.T) {
 	until("the login to show", func() bool { return strings.Contains(acct.loginState.Text, "Demo Listener") })
 
 	test.Tap(button(t, w.tokens.content(), "Copy access token"))
-	if kind, left, ok := fake.AccessTokenValid(a.Clipboard().Content()); !ok || kind != "user" || left < 10*time.Minute {
-		t.Fatalf("clipboard holds no valid user token (kind %q, %s left)", kind, left)
-	}
+	until("a user token on the clipboard", func() bool {
+		kind, left, ok := fake.AccessTokenValid(clipboard.content())
+		return ok && kind == "user" && left >= 10*time.Minute
+	})
+	until("the copy's confirmation", func() bool { return strings.HasPrefix(w.tokens.result.Text, "Copied the access token (valid 5") })
+	assertMessage(t, w.tokens.result, "The clipboard is cleared in 60 s.", widget.SuccessImportance)
 	// The app token arrives from the background keeper shortly after the login.
 	until("an app token on the clipboard", func() bool {
+		if kind, _, ok := fake.AccessTokenValid(clipboard.content()); ok && kind == "app" {
+			return true
+		}
 		test.Tap(button(t, w.tokens.content(), "Copy app token"))
-		kind, _, ok := fake.AccessTokenValid(a.Clipboard().Content())
-		return ok && kind == "app"
+		return false
 	})
 	test.Tap(button(t, w.tokens.content(), "Copy .env for other tools"))
-	if env := a.Clipboard().Content(); !strings.Contains(env, "SPOTIFY_REFRESH_TOKEN=") || !strings.Contains(env, "SPOTIFY_CLIENT_SECRET=") {
-		t.Fatalf("clipboard after Copy .env: %q", env)
-	}
+	until("the .env on the clipboard", func() bool {
+		env := clipboard.content()
+		return strings.Contains(env, "SPOTIFY_REFRESH_TOKEN=") && strings.Contains(env, "SPOTIFY_CLIENT_SECRET=")
+	})
+}
+
+// memoryClipboard is the tray's clipboard for tests: it keeps the last copy.
+type memoryClipboard struct {
+	mu   sync.Mutex
+	text string
+}
+
+func (c *memoryClipboard) Copy(text string, _ time.Duration) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.text = text
+	return nil
+}
+
+func (c *memoryClipboard) content() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.text
 }
 
 func TestDemoIsSaidInTitleAndBanner(t *testing.T) {

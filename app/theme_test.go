@@ -52,8 +52,8 @@ func luminance(c color.Color) float64 {
 
 func TestStartUsesTheReadableTheme(t *testing.T) {
 	a := test.NewTempApp(t)
-	if _, err := Start(t.Context(), a, newFakeBackend(freshState()), false); err != nil {
-		t.Fatal(err)
+	if w := Start(t.Context(), a, newFakeBackend(freshState())); !w.win.Content().Visible() {
+		t.Fatal("Start did not show the window")
 	}
 	if got, want := a.Settings().Theme().Color(theme.ColorNameSuccess, theme.VariantLight), lightStatusColors[theme.ColorNameSuccess]; got != want {
 		t.Errorf("success colour on the light variant %v, want %v", got, want)

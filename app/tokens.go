@@ -40,15 +40,9 @@ func newTokensSection(w *Window) *tokensSection {
 		(*l).Wrapping = fyne.TextWrapWord
 	}
 	s.result = messageLabel()
-	s.copyUser = widget.NewButtonWithIcon("Copy access token", theme.ContentCopyIcon(), func() {
-		s.report(w.copyUserToken())
-	})
-	s.copyApp = widget.NewButtonWithIcon("Copy app token", theme.ContentCopyIcon(), func() {
-		s.report(w.copyAppToken())
-	})
-	s.copyEnv = widget.NewButtonWithIcon("Copy .env for other tools", theme.ContentCopyIcon(), func() {
-		s.report(w.copyEnv())
-	})
+	s.copyUser = widget.NewButtonWithIcon("Copy access token", theme.ContentCopyIcon(), func() { s.copy(session.CopyUserToken) })
+	s.copyApp = widget.NewButtonWithIcon("Copy app token", theme.ContentCopyIcon(), func() { s.copy(session.CopyAppToken) })
+	s.copyEnv = widget.NewButtonWithIcon("Copy .env for other tools", theme.ContentCopyIcon(), func() { s.copy(session.CopyEnv) })
 	s.test = widget.NewButtonWithIcon("Test token", theme.SearchIcon(), s.testToken)
 	s.logout = widget.NewButtonWithIcon("Log out…", theme.LogoutIcon(), s.confirmLogout)
 	s.forgetSecret = widget.NewCheck("Also forget the client secret", nil)
@@ -90,6 +84,15 @@ func (s *tokensSection) report(msg string, err error) {
 	say(s.result, msg, widget.SuccessImportance)
 }
 
+// copy asks the tray to copy: the tray's clipboard keeps the copy after the window closes, and
+// clears it later.
+func (s *tokensSection) copy(what session.Copyable) {
+	s.w.async(func() {
+		msg, err := s.w.backend.Copy(what)
+		s.w.ui(func() { s.report(msg, err) })
+	})
+}
+
 func (s *tokensSection) testToken() {
 	say(s.result, "Asking Spotify who you are…", widget.MediumImportance)
 	s.test.Disable()
@@ -128,9 +131,9 @@ func (s *tokensSection) doLogout() {
 func (s *tokensSection) apply(st session.State, now time.Time) {
 	switch {
 	case st.NeedsLogin:
-		setStatus(s.account, accountText(st.Account)+" — "+needsLoginText(st), widget.WarningImportance)
+		setStatus(s.account, st.Account.String()+" — "+needsLoginText(st), widget.WarningImportance)
 	case st.LoggedIn:
-		setStatus(s.account, accountText(st.Account), widget.MediumImportance)
+		setStatus(s.account, st.Account.String(), widget.MediumImportance)
 	default:
 		setStatus(s.account, "Not logged in (Account › Log in)", widget.MediumImportance)
 	}

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"fmt"
 	"sync"
 	"time"
 
@@ -9,9 +8,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
-	"tokentray/app/clip"
-	"tokentray/assets"
 	"tokentray/auth"
+	"tokentray/internal/covers"
 	"tokentray/internal/session"
 )
 
@@ -20,7 +18,6 @@ type Window struct {
 	app     fyne.App
 	win     fyne.Window
 	backend Backend
-	copier  *clip.Copier
 	now     func() time.Time
 	// async runs backend calls that may wait on the network, so the UI never freezes; tests
 	// run them inline.
@@ -36,13 +33,21 @@ type Window struct {
 	account               *accountSection
 	scopes                *scopesSection
 	tokens                *tokensSection
+	nowPlaying            *nowPlayingSection
 	options               *optionsSection
+	// covers fetches album covers; nil shows none.
+	covers coverSource
 }
 
-// NewWindow builds the window (not shown) and follows b's state. copier is shared with the tray.
-func NewWindow(a fyne.App, b Backend, copier *clip.Copier) *Window {
+// NewWindow builds the window (not shown) and follows b's state. Covers are cached in the
+// user's cache directory.
+func NewWindow(a fyne.App, b Backend) *Window {
 	var serial sync.Mutex
-	return newWindow(a, b, copier, time.Now, func(f func()) { go f() }, func(f func()) {
+	var cache coverSource
+	if c, err := covers.Open(); err == nil {
+		cache = c
+	}
+	return newWindow(a, b, cache, time.Now, func(f func()) { go f() }, func(f func()) {
 		// Once Fyne's loop has stopped (quitting), fyne.Do runs f on the caller's goroutine:
 		// the clock and the session's updates must not then run side by side.
 		fyne.Do(func() {
@@ -53,18 +58,15 @@ func NewWindow(a fyne.App, b Backend, copier *clip.Copier) *Window {
 	})
 }
 
-func newWindow(a fyne.App, b Backend, copier *clip.Copier, now func() time.Time, async, ui func(func())) *Window {
-	w := &Window{app: a, backend: b, copier: copier, now: now, async: async, ui: ui, st: b.State()}
-	title := "tokentray"
-	if w.st.Demo {
-		title += " (demo)"
-	}
-	w.win = a.NewWindow(title)
-	w.win.SetIcon(assets.AppIcon)
+func newWindow(a fyne.App, b Backend, covers coverSource, now func() time.Time, async, ui func(func())) *Window {
+	w := &Window{app: a, backend: b, covers: covers, now: now, async: async, ui: ui, st: b.State()}
+	w.win = a.NewWindow(w.st.AppName())
+	w.win.SetIcon(appIcon)
 
 	w.account = newAccountSection(w, w.st)
 	w.scopes = newScopesSection(w.st.Settings.Scopes)
 	w.tokens = newTokensSection(w)
+	w.nowPlaying = newNowPlayingSection(w)
 	w.options = newOptionsSection(w, w.st)
 
 	w.accountTab = container.NewTabItem("Account", w.account.content())
@@ -72,22 +74,18 @@ func newWindow(a fyne.App, b Backend, copier *clip.Copier, now func() time.Time,
 	w.tabs = container.NewAppTabs(w.accountTab,
 		container.NewTabItem("Scopes", w.scopes.content()),
 		w.tokensTab,
+		container.NewTabItem("Now playing", w.nowPlaying.content()),
 		container.NewTabItem("Options", w.options.content()))
 	if w.st.LoggedIn && !w.st.NeedsLogin {
 		w.tabs.Select(w.tokensTab)
 	}
 	w.win.SetContent(w.tabs)
 	w.win.Resize(fyne.NewSize(760, 680))
-	// The app lives in the tray: closing the window only hides it.
-	w.win.SetCloseIntercept(w.win.Hide)
 
 	w.apply(w.st)
 	b.Subscribe(func(st session.State) { w.ui(func() { w.apply(st) }) })
 	return w
 }
-
-// Window returns the Fyne window, e.g. to hand to desktop.App.SetSystemTrayWindow.
-func (w *Window) Window() fyne.Window { return w.win }
 
 // Show brings the window up on the Account tab when a login is needed, else where it was.
 func (w *Window) Show() {
@@ -112,12 +110,17 @@ func (w *Window) RunClock(stop <-chan struct{}) {
 	}
 }
 
-func (w *Window) tick() { w.tokens.tick(w.st, w.now()) }
+func (w *Window) tick() {
+	now := w.now()
+	w.tokens.tick(w.st, now)
+	w.nowPlaying.tick(now)
+}
 
 func (w *Window) apply(st session.State) {
 	w.st = st
 	w.account.apply(st)
 	w.tokens.apply(st, w.now())
+	w.nowPlaying.apply(st, w.now())
 }
 
 // collect reads the form into settings, showing problems next to their fields.
@@ -185,42 +188,4 @@ func (w *Window) login() {
 		return
 	}
 	say(w.account.formMsg, "", widget.MediumImportance)
-}
-
-// The copy functions run on the UI goroutine and never wait on the network: the session keeps
-// the tokens ready. They return a sentence for the window; the tray only uses the error.
-
-func (w *Window) copyUserToken() (string, error) {
-	tok, valid, err := w.backend.UserToken()
-	if err != nil {
-		return "", err
-	}
-	w.copier.Copy(tok)
-	return fmt.Sprintf("Copied the access token (valid %d min). %s", int(valid/time.Minute), w.clearNote()), nil
-}
-
-func (w *Window) copyAppToken() (string, error) {
-	tok, valid, err := w.backend.AppToken()
-	if err != nil {
-		return "", err
-	}
-	w.copier.Copy(tok)
-	return fmt.Sprintf("Copied the app token (valid %d min). It identifies the app, not you: no user data. %s",
-		int(valid/time.Minute), w.clearNote()), nil
-}
-
-func (w *Window) copyEnv() (string, error) {
-	text, err := w.backend.EnvText()
-	if err != nil {
-		return "", err
-	}
-	w.copier.Copy(text)
-	return "Copied the .env text: paste it into your project's .env file. " + w.clearNote(), nil
-}
-
-func (w *Window) clearNote() string {
-	if n := w.backend.State().Settings.ClipboardClearSeconds; n > 0 {
-		return fmt.Sprintf("The clipboard is cleared in %d s.", n)
-	}
-	return "It stays on the clipboard (Options)."
 }

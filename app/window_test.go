@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -12,9 +14,11 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"tokentray/app/clip"
+	"tokentray/assets"
 	"tokentray/auth"
+	"tokentray/internal/nowplaying"
 	"tokentray/internal/session"
+	"tokentray/internal/webapi"
 )
 
 const goodClientID = "0123456789abcdef0123456789abcdef"
@@ -30,10 +34,8 @@ type fakeBackend struct {
 	logins    int
 	loginErr  error
 	cancels   int
-	userToken string
-	appToken  string
-	env       string
-	tokenErr  error
+	copies    []session.Copyable
+	copyErr   error
 	testReply string
 	testErr   error
 	logouts   []bool
@@ -46,7 +48,7 @@ type savedSettings struct {
 }
 
 func newFakeBackend(st session.State) *fakeBackend {
-	return &fakeBackend{st: st, userToken: "BQD-user", appToken: "BQD-app", env: "SPOTIFY_ACCESS_TOKEN=BQD-user\n"}
+	return &fakeBackend{st: st}
 }
 
 func (f *fakeBackend) State() session.State { return f.st }
@@ -87,15 +89,13 @@ func (f *fakeBackend) StartLogin() error {
 
 func (f *fakeBackend) CancelLogin() { f.cancels++ }
 
-func (f *fakeBackend) UserToken() (string, time.Duration, error) {
-	return f.userToken, 52 * time.Minute, f.tokenErr
+func (f *fakeBackend) Copy(what session.Copyable) (string, error) {
+	if f.copyErr != nil {
+		return "", f.copyErr
+	}
+	f.copies = append(f.copies, what)
+	return "Copied " + string(what) + ".", nil
 }
-
-func (f *fakeBackend) AppToken() (string, time.Duration, error) {
-	return f.appToken, 60 * time.Minute, f.tokenErr
-}
-
-func (f *fakeBackend) EnvText() (string, error) { return f.env, f.tokenErr }
 
 func (f *fakeBackend) TestToken(context.Context) (string, error) { return f.testReply, f.testErr }
 
@@ -104,44 +104,19 @@ func (f *fakeBackend) Logout(all bool) error {
 	return nil
 }
 
-// manualTimers is a clip.AfterFunc the test fires by hand.
-type manualTimers struct{ pending []*manualTimer }
-
-type manualTimer struct {
-	f       func()
-	stopped bool
-}
-
-func (m *manualTimers) after(_ time.Duration, f func()) func() {
-	t := &manualTimer{f: f}
-	m.pending = append(m.pending, t)
-	return func() { t.stopped = true }
-}
-
-func (m *manualTimers) fire() {
-	for _, t := range m.pending {
-		if !t.stopped {
-			t.f()
-		}
-	}
-	m.pending = nil
-}
-
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 type harness struct {
 	app     fyne.App
 	backend *fakeBackend
 	win     *Window
-	timers  *manualTimers
 	now     time.Time
 }
 
 func newHarness(t *testing.T, st session.State) *harness {
 	t.Helper()
-	h := &harness{app: test.NewTempApp(t), backend: newFakeBackend(st), timers: &manualTimers{}, now: t0}
-	copier := clip.New(h.app.Clipboard(), time.Duration(st.Settings.ClipboardClearSeconds)*time.Second, h.timers.after)
-	h.win = newWindow(h.app, h.backend, copier, func() time.Time { return h.now }, inline, inline)
+	h := &harness{app: test.NewTempApp(t), backend: newFakeBackend(st), now: t0}
+	h.win = newWindow(h.app, h.backend, nil, func() time.Time { return h.now }, inline, inline)
 	return h
 }
 
@@ -374,48 +349,25 @@ func TestLoginInProgress(t *testing.T) {
 	assertMessage(t, a.loginState, "Invalid redirect URI", widget.DangerImportance)
 }
 
-func TestCopyButtonsAndAutoClear(t *testing.T) {
-	st := loggedInState()
-	st.Settings.ClipboardClearSeconds = 60
-	h := newHarness(t, st)
+func TestCopyButtonsAskTheTray(t *testing.T) {
+	h := newHarness(t, loggedInState())
 	tk := h.win.tokens
-	cb := h.app.Clipboard()
-
 	test.Tap(tk.copyUser)
-	if cb.Content() != "BQD-user" {
-		t.Fatalf("clipboard %q after copying the access token", cb.Content())
-	}
-	assertMessage(t, tk.result, "valid 52 min", widget.SuccessImportance)
-	assertMessage(t, tk.result, "cleared in 60 s", widget.SuccessImportance)
-	h.timers.fire()
-	if cb.Content() != "" {
-		t.Fatalf("clipboard %q after the delay, want it cleared", cb.Content())
-	}
-
+	assertMessage(t, tk.result, "Copied user-token.", widget.SuccessImportance)
 	test.Tap(tk.copyApp)
-	if cb.Content() != "BQD-app" {
-		t.Fatalf("clipboard %q after copying the app token", cb.Content())
-	}
 	test.Tap(tk.copyEnv)
-	if cb.Content() != h.backend.env {
-		t.Fatalf("clipboard %q after copying .env", cb.Content())
-	}
-	cb.SetContent("something the user copied")
-	h.timers.fire()
-	if cb.Content() != "something the user copied" {
-		t.Fatalf("the clear removed the user's own clipboard content: %q", cb.Content())
+	assertMessage(t, tk.result, "Copied env.", widget.SuccessImportance)
+	want := []session.Copyable{session.CopyUserToken, session.CopyAppToken, session.CopyEnv}
+	if !slices.Equal(h.backend.copies, want) {
+		t.Fatalf("copies %q, want %q", h.backend.copies, want)
 	}
 }
 
 func TestCopyErrorShown(t *testing.T) {
 	h := newHarness(t, loggedInState())
-	h.backend.tokenErr = auth.ErrNeedsLogin
-	h.app.Clipboard().SetContent("untouched")
+	h.backend.copyErr = auth.ErrNeedsLogin
 	test.Tap(h.win.tokens.copyUser)
 	assertMessage(t, h.win.tokens.result, "login needed", widget.DangerImportance)
-	if got := h.app.Clipboard().Content(); got != "untouched" {
-		t.Fatalf("clipboard %q after a failed copy", got)
-	}
 }
 
 func TestTestToken(t *testing.T) {
@@ -536,4 +488,72 @@ func TestOptionsBeforeSetup(t *testing.T) {
 		t.Fatal("saved although the stored settings have no client ID")
 	}
 	assertMessage(t, h.win.options.msg, "Save or Log in", widget.WarningImportance)
+}
+
+// fileCovers is a coverSource that hands out one real PNG file and records what was asked.
+type fileCovers struct {
+	path  string
+	asked []string
+}
+
+func (c *fileCovers) Get(_ context.Context, url string) (string, error) {
+	c.asked = append(c.asked, url)
+	return c.path, nil
+}
+
+func TestNowPlayingShowsTrackProgressCoverAndSource(t *testing.T) {
+	st := loggedInState()
+	st.APICalls = "Web API calls in the last 24 h: 312 (now playing 290)"
+	st.NowPlaying = nowplaying.State{
+		Playing: &webapi.Playing{Kind: webapi.Track, IsPlaying: true, Title: "Copper Skyline", Artists: []string{"The Velvet Orchards"},
+			Album: "Static Bloom", URL: "https://open.spotify.com/track/7Hs", ArtURL: "https://i.scdn.co/image/ab67",
+			Duration: 3 * time.Minute, Progress: 30 * time.Second},
+		Label:    "The Velvet Orchards — Copper Skyline",
+		Measured: t0,
+	}
+	a := test.NewTempApp(t)
+	cover := filepath.Join(t.TempDir(), "cover.png")
+	if err := os.WriteFile(cover, assets.AppIcon(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	covers := &fileCovers{path: cover}
+	now := t0.Add(10 * time.Second)
+	b := newFakeBackend(st)
+	w := newWindow(a, b, covers, func() time.Time { return now }, inline, inline)
+	np := w.nowPlaying
+
+	if np.title.Text != "Copper Skyline" || np.detail.Text != "The Velvet Orchards · Static Bloom" {
+		t.Fatalf("title %q, detail %q", np.title.Text, np.detail.Text)
+	}
+	if got := np.progress.TextFormatter(); got != "0:40 / 3:00" || !np.progress.Visible() {
+		t.Fatalf("progress %q (visible %v), want 0:40 / 3:00", got, np.progress.Visible())
+	}
+	now = now.Add(5 * time.Second)
+	w.tick()
+	if got := np.progress.TextFormatter(); got != "0:45 / 3:00" {
+		t.Fatalf("progress a tick later %q, want 0:45 / 3:00", got)
+	}
+	if len(covers.asked) != 1 || covers.asked[0] != "https://i.scdn.co/image/ab67" || np.cover.File != cover {
+		t.Fatalf("covers asked %q, shown %q", covers.asked, np.cover.File)
+	}
+	if np.source.Text != sourceWebAPI || np.calls.Text != st.APICalls || np.open.Disabled() {
+		t.Fatalf("source %q, calls %q, open disabled %v", np.source.Text, np.calls.Text, np.open.Disabled())
+	}
+
+	// Paused on this computer's player: no progress from MPRIS, and no second fetch of the cover.
+	local := st
+	local.LocalPlayer = session.LocalPlayer{Name: "org.mpris.MediaPlayer2.spotify", Active: true}
+	paused := *st.NowPlaying.Playing
+	paused.IsPlaying = false
+	local.NowPlaying = nowplaying.State{Playing: &paused, Label: "Paused: The Velvet Orchards — Copper Skyline"}
+	b.publish(local)
+	if np.title.Text != "Paused: Copper Skyline" || np.source.Text != sourceLocal || np.progress.Visible() || len(covers.asked) != 1 {
+		t.Fatalf("paused locally: title %q, source %q, progress visible %v, covers asked %d",
+			np.title.Text, np.source.Text, np.progress.Visible(), len(covers.asked))
+	}
+
+	quota := st
+	quota.NowPlaying.ErrText = "Spotify's daily quota for your apps is used up until 14:20; now playing resumes then"
+	b.publish(quota)
+	assertMessage(t, np.problem, "used up until 14:20", widget.WarningImportance)
 }

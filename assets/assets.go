@@ -1,14 +1,15 @@
-// Package assets embeds tokentray's icons. The PNGs are drawn by gen/main.go; edit that and run
-// `go generate ./assets` rather than editing the images.
+// Package assets embeds tokentray's icons as PNG bytes. The PNGs are drawn by gen/main.go; edit
+// that and run `go generate ./assets` rather than editing the images. It imports no UI toolkit:
+// the tray process uses the bytes as they are, the window wraps them in Fyne resources.
 package assets
 
 //go:generate go run gen/main.go
 
-import (
-	_ "embed"
+import _ "embed"
 
-	"fyne.io/fyne/v2"
-)
+// AppID is the app's reverse-DNS ID, as in FyneApp.toml: the window's Fyne app, the .desktop
+// entry and notifications all carry it.
+const AppID = "io.github.tokentray"
 
 // TrayState is what the tray icon tells at a glance.
 type TrayState int
@@ -38,27 +39,19 @@ var (
 )
 
 // AppIcon is the 256×256 application icon (window, launcher, FyneApp.toml).
-var AppIcon fyne.Resource = fyne.NewStaticResource("icon.png", iconPNG)
+func AppIcon() []byte { return iconPNG }
 
-var trayIcons = map[bool]map[TrayState]fyne.Resource{
-	false: {
-		OK:         fyne.NewStaticResource("tray-ok.png", trayOK),
-		NeedsLogin: fyne.NewStaticResource("tray-needs-login.png", trayNeedsLogin),
-		Offline:    fyne.NewStaticResource("tray-offline.png", trayOffline),
-	},
-	true: {
-		OK:         fyne.NewStaticResource("tray-demo-ok.png", trayDemoOK),
-		NeedsLogin: fyne.NewStaticResource("tray-demo-needs-login.png", trayDemoNeedsLogin),
-		Offline:    fyne.NewStaticResource("tray-demo-offline.png", trayDemoOffline),
-	},
+var trayIcons = map[bool]map[TrayState][]byte{
+	false: {OK: trayOK, NeedsLogin: trayNeedsLogin, Offline: trayOffline},
+	true:  {OK: trayDemoOK, NeedsLogin: trayDemoNeedsLogin, Offline: trayDemoOffline},
 }
 
 // TrayIcon returns the 64×64 PNG for state; demo selects the purple variant so a demo session
 // is never mistaken for a real one. An unknown state gets the Offline icon: it signals that
 // something is wrong instead of pretending all is well.
-func TrayIcon(state TrayState, demo bool) fyne.Resource {
-	if r, ok := trayIcons[demo][state]; ok {
-		return r
+func TrayIcon(state TrayState, demo bool) []byte {
+	if png, ok := trayIcons[demo][state]; ok {
+		return png
 	}
 	return trayIcons[demo][Offline]
 }

@@ -85,7 +85,13 @@ func (m *Manager) Store() SecretStore { return m.store }
 
 // Token returns a user access token valid for at least MinValid, refreshing if needed.
 func (m *Manager) Token(ctx context.Context) (*oauth2.Token, error) {
-	ut, err := m.userToken(ctx, m.cfg.minValid(), "")
+	return m.TokenValidFor(ctx, m.cfg.minValid())
+}
+
+// TokenValidFor is Token for another minimum validity, such as a command's --min-valid that
+// the tray answers with its own manager.
+func (m *Manager) TokenValidFor(ctx context.Context, minValid time.Duration) (*oauth2.Token, error) {
+	ut, err := m.userToken(ctx, minValid, "")
 	if err != nil {
 		return nil, err
 	}
@@ -347,11 +353,16 @@ func (m *Manager) SetAccount(ctx context.Context, acct Account) error {
 // AppToken returns a Client Credentials token valid for at least MinValid. It identifies the
 // app, not a user, and needs the client secret.
 func (m *Manager) AppToken(ctx context.Context) (*oauth2.Token, error) {
+	return m.AppTokenValidFor(ctx, m.cfg.minValid())
+}
+
+// AppTokenValidFor is AppToken for another minimum validity.
+func (m *Manager) AppTokenValidFor(ctx context.Context, minValid time.Duration) (*oauth2.Token, error) {
 	if m.cfg.UsesPKCE() {
 		return nil, ErrNoSecret
 	}
 	good := func(t *AppToken) bool {
-		return t != nil && t.ClientID == m.cfg.ClientID && t.Expiry.Sub(m.now()) >= m.cfg.minValid()
+		return t != nil && t.ClientID == m.cfg.ClientID && t.Expiry.Sub(m.now()) >= minValid
 	}
 	if err := acquire(ctx, m.appTurn); err != nil {
 		return nil, err

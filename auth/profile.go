@@ -19,6 +19,9 @@ type Profile struct {
 	// HasSettings is false on a first start (no settings file yet).
 	HasSettings bool
 	Store       SecretStore
+	// AccountsURL overrides the accounts host for this profile (tests, demo mode); "" means
+	// the environment or Spotify.
+	AccountsURL string
 }
 
 // OpenProfile loads the settings in o.ConfigDir and opens the secret store. Without a keyring
@@ -56,7 +59,11 @@ func (p *Profile) Manager(opts ...Option) (*Manager, error) {
 	if err != nil {
 		return nil, err
 	}
-	return NewManager(ConfigFromSettings(p.Settings, secret), p.Store, p.LockPath(), opts...), nil
+	cfg := ConfigFromSettings(p.Settings, secret)
+	if p.AccountsURL != "" {
+		cfg.AccountsURL = p.AccountsURL
+	}
+	return NewManager(cfg, p.Store, p.LockPath(), opts...), nil
 }
 
 // RemoveSettings deletes the settings file in dir (logout --all); a missing file is fine.

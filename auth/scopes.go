@@ -1,5 +1,7 @@
 package auth
 
+import "slices"
+
 // Scope is one Spotify Web API authorization scope.
 type Scope struct {
 	Name        string
@@ -74,4 +76,15 @@ func LookupScope(name string) (Scope, bool) {
 		}
 	}
 	return Scope{}, false
+}
+
+// MissingScopes returns the scopes in asked that granted lacks, in asked's order.
+func MissingScopes(asked, granted []string) []string {
+	var missing []string
+	for _, a := range asked {
+		if !slices.Contains(granted, a) {
+			missing = append(missing, a)
+		}
+	}
+	return missing
 }

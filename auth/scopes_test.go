@@ -71,3 +71,13 @@ func TestLookupScope(t *testing.T) {
 		t.Fatal("LookupScope is case-insensitive; Spotify is not")
 	}
 }
+
+func TestMissingScopes(t *testing.T) {
+	got := MissingScopes([]string{"user-read-private", "user-read-currently-playing", "streaming"}, []string{"streaming", "user-read-private"})
+	if len(got) != 1 || got[0] != "user-read-currently-playing" {
+		t.Fatalf("MissingScopes = %q, want [user-read-currently-playing]", got)
+	}
+	if got := MissingScopes([]string{"streaming"}, []string{"streaming"}); got != nil {
+		t.Fatalf("nothing missing gave %q, want nil", got)
+	}
+}

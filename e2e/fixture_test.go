@@ -17,10 +17,10 @@ import (
 	"testing"
 	"time"
 
-	"tokentray/app"
 	"tokentray/auth"
 	"tokentray/e2e/harness"
 	"tokentray/internal/fakespotify"
+	"tokentray/internal/windowproc"
 	"tokentray/tray"
 )
 
@@ -225,9 +225,11 @@ func (j *journey) stop() {
 	if err := j.app.Stop(); err != nil {
 		j.fail("stop the app", err)
 	}
-	// The app's own 3 s fallback exits 0 when Fyne's quit hangs; that is still a hung quit.
-	if strings.Contains(j.app.LogTail(1<<20), app.QuitHungNotice) {
-		j.fail("stop the app", errors.New("the quit hung and the app's SIGTERM fallback ended it; its goroutine dump is in the app's log"))
+	// A window goes when its tray does.
+	j.waitForWindows(0)
+	// The window's own 3 s fallback exits 0 when Fyne's quit hangs; that is still a hung quit.
+	if strings.Contains(j.app.LogTail(1<<20), windowproc.QuitHungNotice) {
+		j.fail("stop the app", errors.New("the window's quit hung and its SIGTERM fallback ended it; its goroutine dump is in the app's log"))
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"tokentray/auth"
 	"tokentray/e2e/harness"
 	"tokentray/internal/fakespotify"
+	"tokentray/internal/nowplaying"
 	"tokentray/tray"
 )
 
@@ -124,22 +125,24 @@ func TestCopyFromTray(t *testing.T) {
 }
 
 // Journey 4: the now-playing line and the tooltip follow the player: items ending, an ad, an
-// episode, a skip, a pause, a resume and a stop, each within the poller's promised bound
-// (1 s after an item with a known end, 15 s while playing, 30 s while paused) plus a margin
-// for a loaded 2-core machine.
+// episode, a skip, a pause, a resume and a stop, each within the budgeted poller's promised
+// bound (1 s after an item with a known end; between ends a check every 90 s; when paused, a
+// first check after 1 min) plus a margin for a loaded 2-core machine.
 func TestNowPlayingFollowsPlayer(t *testing.T) {
 	j := parallelJourney(t)
 	j.saveSettings(nil)
 	j.storeSecret()
 	j.start()
 	const margin = 4 * time.Second
-	const playingBound, pausedBound, afterEnd = 15 * time.Second, 30 * time.Second, time.Second
+	const playingBound, pausedBound, afterEnd = nowplaying.DefaultCheckInterval, nowplaying.DefaultIdleBackoff, time.Second
+	// An ad has no known end: the poller looks again when a 15 s ad would have ended.
+	const adCheck = 15 * time.Second
 	queue := []fakespotify.Item{
 		track("Alpha Tide", "Ana Sol", 8*time.Second),
 		track("Beta Ridge", "Bo Lund", 5*time.Second),
 		{Kind: "ad", Name: "Advertisement", Duration: 5 * time.Second},
 		// The poller cannot see when an ad ends (Spotify sends no item), so the episode must
-		// outlast the playing interval to be seen at all.
+		// outlast the ad's check to be seen at all.
 		{Kind: "episode", ID: "ep1", Name: "Ep 1: Queues", Show: "Loop Talk", Artists: []string{"Pod Co"}, Duration: 25 * time.Second},
 		track("Gamma Drift", "Cy Moor", time.Hour),
 		track("Delta Shore", "Di Vale", time.Hour),
@@ -161,7 +164,7 @@ func TestNowPlayingFollowsPlayer(t *testing.T) {
 	follow("first track", "Ana Sol — Alpha Tide", 8*time.Second)
 	follow("next track", "Bo Lund — Beta Ridge", time.Until(started.Add(8*time.Second+afterEnd+margin)))
 	follow("ad", "Advertisement", time.Until(started.Add(13*time.Second+afterEnd+margin)))
-	follow("episode", "Podcast: Loop Talk — Ep 1: Queues", time.Until(started.Add(18*time.Second+playingBound+margin)))
+	follow("episode", "Podcast: Loop Talk — Ep 1: Queues", time.Until(started.Add(13*time.Second+adCheck+afterEnd+margin)))
 	follow("track after the episode", "Cy Moor — Gamma Drift", time.Until(started.Add(43*time.Second+afterEnd+margin)))
 
 	j.fake.Player().Next()
@@ -292,9 +295,9 @@ func TestRevokedLoginNeedsLogin(t *testing.T) {
 
 	revoked := time.Now()
 	j.fake.RevokeAll()
-	// The poller meets the revoked token within its playing interval (15 s); the forced refresh
-	// is refused and the keeper hears of it at once.
-	ctx := within(t, 15*time.Second+10*time.Second)
+	// The poller meets the revoked token at its next check (at most 90 s); the forced refresh is
+	// refused and the keeper hears of it at once.
+	ctx := within(t, nowplaying.DefaultCheckInterval+10*time.Second)
 	_, err := j.item.WaitForLabel(ctx, harness.Label(tray.LabelLoggedOut))
 	j.must("wait for the needs-login menu", err)
 	t.Logf("needs-login menu shown %v after the revocation", time.Since(revoked).Round(100*time.Millisecond))

@@ -168,9 +168,10 @@ func TestScreenshots(t *testing.T) {
 	}
 	j.screenshot("logged-in")
 
-	// Once the poller has met the revoked token the stored login is flagged, and a start shows
-	// the window on it.
+	// Opening the window asks Spotify what plays; that meets the revoked token, the stored login
+	// is flagged, and a start shows the window on it.
 	j.fake.RevokeAll()
+	j.must("click Settings…", j.item.Click(harness.Label(tray.LabelSettings)))
 	_, err = j.item.WaitForLabel(within(t, 20*time.Second), harness.Where("a logged-out line", func(m harness.MenuItem) bool {
 		return m.Label == "Not logged in" || m.Label == tray.LabelLoggedOut
 	}))

@@ -1,6 +1,3 @@
-// Package tray renders tokentray's system-tray menu, icon and tooltip from a session.State. The
-// rendering is pure (Menu, Tooltip, IconState) so every state is tested without a display;
-// Install is the thin part that hands the result to Fyne's desktop driver.
 package tray
 
 import (
@@ -8,21 +5,24 @@ import (
 	"strings"
 	"time"
 
-	"fyne.io/fyne/v2"
-
 	"tokentray/assets"
-	"tokentray/auth"
 	"tokentray/internal/session"
 )
 
-// CopyItem names a menu item that copies something, for the "copied ✓" confirmation.
-type CopyItem int
+// Item is one line of the tray menu: a separator, or a label with the action a click runs. An
+// item without an action is shown disabled.
+type Item struct {
+	Label     string
+	Separator bool
+	Action    func()
+}
 
-const (
-	CopyUserToken CopyItem = iota
-	CopyAppToken
-	CopyEnv
-)
+// Enabled reports whether clicking the item does anything.
+func (it Item) Enabled() bool { return it.Action != nil }
+
+func separator() Item { return Item{Separator: true} }
+
+func disabled(label string) Item { return Item{Label: label} }
 
 // FlashFor is how long a copy item says "copied ✓" after it was used.
 const FlashFor = 2 * time.Second
@@ -30,7 +30,9 @@ const FlashFor = 2 * time.Second
 // State is what the menu shows: the session plus the tray's own memory of recent copies.
 type State struct {
 	session.State
-	Copied map[CopyItem]time.Time // when each copy item last succeeded
+	Copied map[session.Copyable]time.Time // when each copy last succeeded
+	// CopyFailed is why the last copy failed, until the next one works or it is old.
+	CopyFailed string
 }
 
 // Actions are what the menu items do. Menu attaches an action only to an enabled item: systray
@@ -43,6 +45,8 @@ type Actions struct {
 	Login          func()
 	Settings       func()
 	Quit           func()
+	// The local player's controls (MPRIS); they cost no Web API call.
+	PlayPause, Next, Previous func()
 }
 
 // Labels of the fixed items; tests and the D-Bus end-to-end harness find items by label because
@@ -54,61 +58,64 @@ const (
 	LabelLogin      = "Log in…"
 	LabelLoginNeed  = "Log in… (needed)"
 	LabelLoginWait  = "Log in… (waiting for the browser)"
+	LabelPlay       = "Play"
+	LabelPause      = "Pause"
+	LabelNext       = "Next track"
+	LabelPrevious   = "Previous track"
 	LabelSettings   = "Settings…"
 	LabelQuit       = "Quit"
 	LabelDemoHeader = "Demo mode: fake Spotify, nothing is saved"
 )
 
 // Menu builds the tray menu for st at time now.
-func Menu(st State, now time.Time, a Actions) *fyne.Menu {
-	var items []*fyne.MenuItem
+func Menu(st State, now time.Time, a Actions) []Item {
+	var items []Item
 	if st.Demo {
 		items = append(items, disabled(LabelDemoHeader))
 	}
 	items = append(items, nowPlayingItems(st.State, a)...)
 	items = append(items,
-		fyne.NewMenuItemSeparator(),
-		copyItem(st, now, CopyUserToken, userTokenLabel(st.State, now), a.CopyUserToken),
-		copyItem(st, now, CopyAppToken, appTokenLabel(st.State), a.CopyAppToken),
-		copyItem(st, now, CopyEnv, envLabel(st.State), a.CopyEnv),
-		fyne.NewMenuItemSeparator(),
-		loginItem(st.State, a.Login),
-		fyne.NewMenuItem(LabelSettings, a.Settings),
+		separator(),
+		copyItem(st, now, session.CopyUserToken, userTokenLabel(st.State, now), a.CopyUserToken),
+		copyItem(st, now, session.CopyAppToken, appTokenLabel(st.State), a.CopyAppToken),
+		copyItem(st, now, session.CopyEnv, envLabel(st.State), a.CopyEnv),
 	)
-	quit := fyne.NewMenuItem(LabelQuit, a.Quit)
-	quit.IsQuit = true // keeps Fyne from appending its own Quit
-	items = append(items, quit)
-	return fyne.NewMenu("tokentray", items...)
+	if st.CopyFailed != "" {
+		items = append(items, disabled("⚠ "+truncate(st.CopyFailed, maxLabel)))
+	}
+	return append(items,
+		separator(),
+		loginItem(st.State, a.Login),
+		Item{Label: LabelSettings, Action: a.Settings},
+		Item{Label: LabelQuit, Action: a.Quit},
+	)
 }
 
-func disabled(label string) *fyne.MenuItem {
-	item := fyne.NewMenuItem(label, nil)
-	item.Disabled = true
-	return item
-}
-
-func nowPlayingItems(st session.State, a Actions) []*fyne.MenuItem {
+func nowPlayingItems(st session.State, a Actions) []Item {
 	if !st.LoggedIn || st.NeedsLogin {
-		return []*fyne.MenuItem{fyne.NewMenuItem(LabelLoggedOut, a.Login)}
+		return []Item{{Label: LabelLoggedOut, Action: a.Login}}
 	}
 	line := disabled(truncate(st.NowPlaying.Label, maxLabel))
-	if NowPlayingURL(st) != "" {
-		line.Disabled = false
+	if st.NowPlayingURL() != "" {
 		line.Action = a.OpenNowPlaying
 	}
-	items := []*fyne.MenuItem{line}
+	items := []Item{line}
 	if problem := problemText(st); problem != "" {
 		items = append(items, disabled("⚠ "+truncate(problem, maxLabel)))
 	}
-	return items
+	return append(items, playerItems(st, a)...)
 }
 
-// NowPlayingURL is the open.spotify.com link of what is playing, or "".
-func NowPlayingURL(st session.State) string {
-	if st.NowPlaying.Playing == nil {
-		return ""
+// playerItems control the Spotify player on this desktop, when one runs.
+func playerItems(st session.State, a Actions) []Item {
+	if st.LocalPlayer.Name == "" {
+		return nil
 	}
-	return st.NowPlaying.Playing.URL
+	playPause := Item{Label: LabelPlay, Action: a.PlayPause}
+	if p := st.NowPlaying.Playing; st.LocalPlayer.Active && p != nil && p.IsPlaying {
+		playPause.Label = LabelPause
+	}
+	return []Item{playPause, {Label: LabelNext, Action: a.Next}, {Label: LabelPrevious, Action: a.Previous}}
 }
 
 // problemText is the error worth showing: the session's own, else the last poll's.
@@ -193,14 +200,14 @@ func envLabel(st session.State) string {
 	return LabelCopyEnv + firstProblem(setupProblem(st), loginProblem(st))
 }
 
-func copyItem(st State, now time.Time, which CopyItem, label string, action func()) *fyne.MenuItem {
+func copyItem(st State, now time.Time, which session.Copyable, label string, action func()) Item {
 	var usable bool
 	switch which {
-	case CopyUserToken:
+	case session.CopyUserToken:
 		usable = userTokenUsable(st.State, now)
-	case CopyAppToken:
+	case session.CopyAppToken:
 		usable = appTokenLabel(st.State) == LabelCopyApp
-	case CopyEnv:
+	case session.CopyEnv:
 		usable = envLabel(st.State) == LabelCopyEnv
 	}
 	if !usable {
@@ -209,24 +216,24 @@ func copyItem(st State, now time.Time, which CopyItem, label string, action func
 	if at, ok := st.Copied[which]; ok && now.Sub(at) < FlashFor && !now.Before(at) {
 		label = copiedLabels[which]
 	}
-	return fyne.NewMenuItem(label, action)
+	return Item{Label: label, Action: action}
 }
 
-var copiedLabels = map[CopyItem]string{
-	CopyUserToken: "Access token copied ✓",
-	CopyAppToken:  "App token copied ✓",
-	CopyEnv:       ".env copied ✓",
+var copiedLabels = map[session.Copyable]string{
+	session.CopyUserToken: "Access token copied ✓",
+	session.CopyAppToken:  "App token copied ✓",
+	session.CopyEnv:       ".env copied ✓",
 }
 
-func loginItem(st session.State, login func()) *fyne.MenuItem {
+func loginItem(st session.State, login func()) Item {
 	switch {
 	case st.Login.InProgress:
 		// Settings… shows the authorize URL and Cancel; a second login would only race the first.
 		return disabled(LabelLoginWait)
 	case st.NeedsLogin || !st.LoggedIn:
-		return fyne.NewMenuItem(LabelLoginNeed, login)
+		return Item{Label: LabelLoginNeed, Action: login}
 	}
-	return fyne.NewMenuItem(LabelLogin, login)
+	return Item{Label: LabelLogin, Action: login}
 }
 
 // IconState picks the tray icon: red when something is broken, amber when only a login helps.
@@ -245,14 +252,10 @@ func IconState(st session.State) assets.TrayState {
 // Title is the text some platforms (macOS, some Linux panels) show beside the icon: what plays
 // now, short, or the app's name when nothing does.
 func Title(st session.State) string {
-	name := "tokentray"
-	if st.Demo {
-		name = "tokentray (demo)"
-	}
 	if st.LoggedIn && !st.NeedsLogin && st.NowPlaying.Playing != nil && st.NowPlaying.Playing.IsPlaying {
 		return truncate(st.NowPlaying.Label, maxTitle)
 	}
-	return name
+	return st.AppName()
 }
 
 // maxTitle keeps the title from crowding a menu bar.
@@ -260,10 +263,7 @@ const maxTitle = 40
 
 // Tooltip is the one-line summary shown when hovering the icon.
 func Tooltip(st session.State) string {
-	name := "tokentray"
-	if st.Demo {
-		name = "tokentray (demo)"
-	}
+	name := st.AppName()
 	switch {
 	case st.StorageErr != "":
 		return name + ": " + st.StorageErr
@@ -274,12 +274,5 @@ func Tooltip(st session.State) string {
 	case problemText(st) != "":
 		return name + ": " + problemText(st)
 	}
-	return name + ": " + accountName(st.Account) + " · " + st.NowPlaying.Label
-}
-
-func accountName(a auth.Account) string {
-	if a.DisplayName != "" {
-		return a.DisplayName
-	}
-	return a.ID
+	return name + ": " + st.Account.ShortName() + " · " + st.NowPlaying.Label
 }

@@ -1,12 +1,11 @@
 package tray
 
 import (
+	"bytes"
 	"slices"
 	"strings"
 	"testing"
 	"time"
-
-	"fyne.io/fyne/v2"
 
 	"tokentray/assets"
 	"tokentray/auth"
@@ -37,13 +36,14 @@ func (c *clicks) actions() Actions {
 	return Actions{
 		OpenNowPlaying: rec("open"), CopyUserToken: rec("user"), CopyAppToken: rec("app"),
 		CopyEnv: rec("env"), Login: rec("login"), Settings: rec("settings"), Quit: rec("quit"),
+		PlayPause: rec("playpause"), Next: rec("next"), Previous: rec("previous"),
 	}
 }
 
-func labels(m *fyne.Menu) []string {
+func labels(m []Item) []string {
 	var out []string
-	for _, it := range m.Items {
-		if it.IsSeparator {
+	for _, it := range m {
+		if it.Separator {
 			out = append(out, "---")
 		} else {
 			out = append(out, it.Label)
@@ -52,19 +52,19 @@ func labels(m *fyne.Menu) []string {
 	return out
 }
 
-func item(t *testing.T, m *fyne.Menu, prefix string) *fyne.MenuItem {
+func item(t *testing.T, m []Item, prefix string) Item {
 	t.Helper()
-	for _, it := range m.Items {
-		if !it.IsSeparator && strings.HasPrefix(it.Label, prefix) {
+	for _, it := range m {
+		if !it.Separator && strings.HasPrefix(it.Label, prefix) {
 			return it
 		}
 	}
 	t.Fatalf("no item starting with %q in %q", prefix, labels(m))
-	return nil
+	return Item{}
 }
 
-// click does what systray does: it runs the action even for a disabled item, if there is one.
-func click(it *fyne.MenuItem) {
+// click runs the item's action, if it has one: a disabled item has none.
+func click(it Item) {
 	if it.Action != nil {
 		it.Action()
 	}
@@ -98,9 +98,9 @@ func TestMenuNowPlayingLines(t *testing.T) {
 			if got := labels(m); !slices.Equal(got, want) {
 				t.Fatalf("menu\n got %q\nwant %q", got, want)
 			}
-			first := m.Items[0]
-			if first.Disabled == tc.openable {
-				t.Errorf("now-playing line disabled=%v, want %v", first.Disabled, !tc.openable)
+			first := m[0]
+			if first.Enabled() != tc.openable {
+				t.Errorf("now-playing line disabled=%v, want %v", !first.Enabled(), !tc.openable)
 			}
 			click(first)
 			if opened := slices.Contains(c, "open"); opened != tc.openable {
@@ -121,13 +121,13 @@ func TestMenuLoggedOut(t *testing.T) {
 	first := item(t, m, LabelLoggedOut)
 	click(first)
 	tok := item(t, m, "Copy access token")
-	if tok.Label != "Copy access token — log in first" || !tok.Disabled {
-		t.Errorf("token item %q disabled=%v, want it disabled saying to log in first", tok.Label, tok.Disabled)
+	if tok.Label != "Copy access token — log in first" || tok.Enabled() {
+		t.Errorf("token item %q disabled=%v, want it disabled saying to log in first", tok.Label, !tok.Enabled())
 	}
 	click(tok) // systray delivers this click although the item is disabled
 	app := item(t, m, LabelCopyApp)
-	if app.Label != LabelCopyApp+" — needs a client secret" || !app.Disabled {
-		t.Errorf("app token item %q disabled=%v without a secret", app.Label, app.Disabled)
+	if app.Label != LabelCopyApp+" — needs a client secret" || app.Enabled() {
+		t.Errorf("app token item %q disabled=%v without a secret", app.Label, !app.Enabled())
 	}
 	click(app)
 	click(item(t, m, LabelLoginNeed))
@@ -152,11 +152,11 @@ func TestMenuNeedsLogin(t *testing.T) {
 
 	item(t, m, LabelLoggedOut)
 	tok := item(t, m, "Copy access token")
-	if tok.Label != "Copy access token — log in again" || !tok.Disabled {
-		t.Errorf("token item %q disabled=%v", tok.Label, tok.Disabled)
+	if tok.Label != "Copy access token — log in again" || tok.Enabled() {
+		t.Errorf("token item %q disabled=%v", tok.Label, !tok.Enabled())
 	}
-	if env := item(t, m, LabelCopyEnv); env.Label != LabelCopyEnv+" — log in again" || !env.Disabled {
-		t.Errorf(".env item %q disabled=%v", env.Label, env.Disabled)
+	if env := item(t, m, LabelCopyEnv); env.Label != LabelCopyEnv+" — log in again" || env.Enabled() {
+		t.Errorf(".env item %q disabled=%v", env.Label, !env.Enabled())
 	}
 	click(tok)
 	click(item(t, m, LabelLoginNeed))
@@ -187,8 +187,8 @@ func TestMenuNoValidToken(t *testing.T) {
 			var c clicks
 			tok := item(t, Menu(State{State: st}, now, c.actions()), "Copy access token")
 			click(tok)
-			if tok.Label != tc.label || tok.Disabled == tc.usable || slices.Contains(c, "user") != tc.usable {
-				t.Fatalf("item %q disabled=%v copied=%v, want %q usable=%v", tok.Label, tok.Disabled, c, tc.label, tc.usable)
+			if tok.Label != tc.label || tok.Enabled() != tc.usable || slices.Contains(c, "user") != tc.usable {
+				t.Fatalf("item %q disabled=%v copied=%v, want %q usable=%v", tok.Label, !tok.Enabled(), c, tc.label, tc.usable)
 			}
 		})
 	}
@@ -198,21 +198,21 @@ func TestMenuDemo(t *testing.T) {
 	st := loggedIn(nil)
 	st.Demo = true
 	m := Menu(State{State: st}, now, Actions{})
-	if m.Items[0].Label != LabelDemoHeader || !m.Items[0].Disabled {
-		t.Fatalf("first item %q, want the disabled demo header", m.Items[0].Label)
+	if m[0].Label != LabelDemoHeader || m[0].Enabled() {
+		t.Fatalf("first item %q, want the disabled demo header", m[0].Label)
 	}
 	if got := Tooltip(st); !strings.HasPrefix(got, "tokentray (demo): Alice") {
 		t.Errorf("tooltip %q", got)
 	}
-	if assets.TrayIcon(IconState(st), st.Demo) != assets.TrayIcon(assets.OK, true) {
+	if !bytes.Equal(assets.TrayIcon(IconState(st), st.Demo), assets.TrayIcon(assets.OK, true)) {
 		t.Error("demo session does not get the demo icon")
 	}
 }
 
 func TestMenuCopiedFlash(t *testing.T) {
-	st := State{State: loggedIn(nil), Copied: map[CopyItem]time.Time{
-		CopyUserToken: now.Add(-time.Second),
-		CopyEnv:       now.Add(-FlashFor), // over: back to the normal label
+	st := State{State: loggedIn(nil), Copied: map[session.Copyable]time.Time{
+		session.CopyUserToken: now.Add(-time.Second),
+		session.CopyEnv:       now.Add(-FlashFor), // over: back to the normal label
 	}}
 	m := Menu(st, now, Actions{})
 	if got := item(t, m, "Access token").Label; got != "Access token copied ✓" {
@@ -229,8 +229,8 @@ func TestMenuLoginInProgressIgnoresClicks(t *testing.T) {
 	var c clicks
 	it := item(t, Menu(State{State: st}, now, c.actions()), LabelLoginWait)
 	click(it)
-	if !it.Disabled || len(c) != 0 {
-		t.Fatalf("login item disabled=%v ran %q while a login is in progress", it.Disabled, c)
+	if it.Enabled() || len(c) != 0 {
+		t.Fatalf("login item disabled=%v ran %q while a login is in progress", !it.Enabled(), c)
 	}
 }
 
@@ -245,7 +245,7 @@ func TestErrorsTurnIconRed(t *testing.T) {
 		}
 	}
 	m := Menu(State{State: poll}, now, Actions{})
-	if w := item(t, m, "⚠ "); w.Label != "⚠ Spotify did not answer (timeout)" || !w.Disabled {
+	if w := item(t, m, "⚠ "); w.Label != "⚠ Spotify did not answer (timeout)" || w.Enabled() {
 		t.Errorf("error line %q", w.Label)
 	}
 	if got := Tooltip(storage); !strings.Contains(got, "no keyring") {
@@ -254,15 +254,15 @@ func TestErrorsTurnIconRed(t *testing.T) {
 	// Without a keyring nothing can be copied, and each copy item says so.
 	m = Menu(State{State: storage}, now, Actions{})
 	for _, prefix := range []string{"Copy access token", LabelCopyApp, LabelCopyEnv} {
-		if it := item(t, m, prefix); !it.Disabled || !strings.HasSuffix(it.Label, " — no keyring") {
-			t.Errorf("without a keyring: %q disabled=%v", it.Label, it.Disabled)
+		if it := item(t, m, prefix); it.Enabled() || !strings.HasSuffix(it.Label, " — no keyring") {
+			t.Errorf("without a keyring: %q disabled=%v", it.Label, !it.Enabled())
 		}
 	}
 }
 
 func TestLongTitleIsTruncated(t *testing.T) {
 	p := &webapi.Playing{Kind: webapi.Track, IsPlaying: true, Title: strings.Repeat("la ", 40), Artists: []string{"Band"}}
-	line := Menu(State{State: loggedIn(p)}, now, Actions{}).Items[0].Label
+	line := Menu(State{State: loggedIn(p)}, now, Actions{})[0].Label
 	if n := len([]rune(line)); n > maxLabel || !strings.HasSuffix(line, "…") {
 		t.Fatalf("line %q has %d runes", line, n)
 	}
@@ -283,5 +283,34 @@ func TestTitleCarriesWhatPlays(t *testing.T) {
 	demo.Demo = true
 	if got := Title(demo); got != "tokentray (demo)" {
 		t.Errorf("demo, nothing playing: title %q", got)
+	}
+}
+
+func TestMenuControlsTheLocalPlayer(t *testing.T) {
+	track := &webapi.Playing{Kind: webapi.Track, IsPlaying: true, Title: "Song", Artists: []string{"Band"}, URL: "https://open.spotify.com/track/1"}
+	st := loggedIn(track)
+	st.LocalPlayer = session.LocalPlayer{Name: "org.mpris.MediaPlayer2.spotify", Active: true}
+	var c clicks
+	m := Menu(State{State: st}, now, c.actions())
+	want := []string{"Band — Song", LabelPause, LabelNext, LabelPrevious, "---", "Copy access token (valid 52 min)",
+		LabelCopyApp, LabelCopyEnv, "---", LabelLogin, LabelSettings, LabelQuit}
+	if got := labels(m); !slices.Equal(got, want) {
+		t.Fatalf("menu\n got %q\nwant %q", got, want)
+	}
+	click(item(t, m, LabelPause))
+	click(item(t, m, LabelNext))
+	click(item(t, m, LabelPrevious))
+	if !slices.Equal(c, []string{"playpause", "next", "previous"}) {
+		t.Fatalf("actions run %q", c)
+	}
+
+	paused := *track
+	paused.IsPlaying = false
+	st.NowPlaying.Playing = &paused
+	item(t, Menu(State{State: st}, now, c.actions()), LabelPlay)
+
+	st.LocalPlayer = session.LocalPlayer{}
+	if got := labels(Menu(State{State: st}, now, c.actions())); slices.Contains(got, LabelPlay) || slices.Contains(got, LabelNext) {
+		t.Fatalf("controls without a local player: %q", got)
 	}
 }

@@ -35,8 +35,10 @@ type Env struct {
 	Getenv         func(string) string
 	// OpenBrowser opens the login page; internal/browser.Open in production.
 	OpenBrowser func(url string) error
-	// RunDesktop starts the tray app; main provides it so this package stays free of Fyne.
-	RunDesktop func(DesktopOptions) error
+	// RunTray runs the tray process; RunWindow the window process. main provides both, so
+	// that this package stays free of Fyne and systray.
+	RunTray   func(DesktopOptions) error
+	RunWindow func() error
 }
 
 // usageError is bad input on the command line: exit code 2.
@@ -61,6 +63,8 @@ func commands() []command {
 		{"logout", "forget the tokens (--all: also the client secret and settings)", runLogout},
 		{"reset-settings", "replace a damaged settings.json with the defaults, keeping the login and client secret", runResetSettings},
 		{"scopes", "list the Spotify scopes with what each allows", runScopes},
+		{"window", "open the tray's window (settings, login, tokens); the tray must be running", runWindow},
+		{"autostart", autostartSummary, runAutostart},
 		{"fake-spotify", "run the built-in fake Spotify for tests and demos", runFakeSpotify},
 	}
 }
@@ -123,10 +127,21 @@ func runDesktop(env *Env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if env.RunDesktop == nil {
-		return errors.New("this build has no desktop app")
+	if env.RunTray == nil {
+		return errors.New("this build has no tray")
 	}
-	return env.RunDesktop(DesktopOptions{Demo: *demo, InsecureStorage: *insecure || insecureFromEnv(env)})
+	return env.RunTray(DesktopOptions{Demo: *demo, InsecureStorage: *insecure || insecureFromEnv(env)})
+}
+
+func runWindow(env *Env, args []string) error {
+	fs := newFlagSet(env, "window", "open the running tray's window")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if env.RunWindow == nil {
+		return errors.New("this build has no window")
+	}
+	return env.RunWindow()
 }
 
 func printUsage(w io.Writer) {

@@ -64,8 +64,9 @@ func runResetSettings(env *Env, args []string) error {
 	}
 	if s.ClientID == "" {
 		fmt.Fprintln(env.Stderr, "Settings removed: no login is stored, so the next start asks for the client ID.")
-		return nil
+	} else {
+		fmt.Fprintf(env.Stderr, "Settings reset to the defaults for client ID %s; the login and client secret are kept.\n", s.ClientID)
 	}
-	fmt.Fprintf(env.Stderr, "Settings reset to the defaults for client ID %s; the login and client secret are kept.\n", s.ClientID)
+	tellTray(env)
 	return nil
 }

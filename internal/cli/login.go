@@ -97,9 +97,10 @@ func runLogin(env *Env, args []string) error {
 	}
 	acct := describeAccount(ctx, m)
 	fmt.Fprintf(env.Stdout, "Logged in as %s.\n", acct)
-	if missing := missingScopes(settings.Scopes, ut.GrantedScopes()); len(missing) > 0 {
+	if missing := auth.MissingScopes(settings.Scopes, ut.GrantedScopes()); len(missing) > 0 {
 		fmt.Fprintf(env.Stderr, "Spotify did not grant: %s\n", strings.Join(missing, ", "))
 	}
+	tellTray(env)
 	return nil
 }
 
@@ -173,16 +174,9 @@ func describeAccount(ctx context.Context, m *auth.Manager) string {
 	}
 	acct := auth.Account{ID: me.ID, DisplayName: me.DisplayName}
 	if err := m.SetAccount(ctx, acct); err != nil {
-		return fmt.Sprintf("%s (not saved: %v)", accountName(acct), err)
+		return fmt.Sprintf("%s (not saved: %v)", acct.String(), err)
 	}
-	return accountName(acct)
-}
-
-func accountName(a auth.Account) string {
-	if a.DisplayName == "" || a.DisplayName == a.ID {
-		return a.ID
-	}
-	return fmt.Sprintf("%s (%s)", a.DisplayName, a.ID)
+	return acct.String()
 }
 
 // loginSecret picks the client secret: stdin, then the environment, then the stored one when the
@@ -214,18 +208,4 @@ func loginSecret(stdin *bufio.Reader, env *Env, p *auth.Profile, s auth.Settings
 
 func splitList(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' })
-}
-
-func missingScopes(asked, granted []string) []string {
-	have := make(map[string]bool, len(granted))
-	for _, g := range granted {
-		have[g] = true
-	}
-	var missing []string
-	for _, a := range asked {
-		if !have[a] {
-			missing = append(missing, a)
-		}
-	}
-	return missing
 }

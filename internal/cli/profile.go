@@ -1,13 +1,35 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
-	"net/http"
-	"time"
 
 	"tokentray/auth"
+	"tokentray/internal/trayapi"
 	"tokentray/internal/webapi"
 )
+
+// runningTray returns a client for the tray of the user's config directory. Its calls fail with
+// trayapi.ErrNoTray when none runs; the command then works on its own.
+func runningTray() (*trayapi.Client, error) {
+	dir, err := auth.ConfigDir()
+	if err != nil {
+		return nil, err
+	}
+	return trayapi.NewClient(dir), nil
+}
+
+// tellTray asks a running tray to read the settings and the login again after a command changed
+// them; without a tray there is nobody to tell.
+func tellTray(env *Env) {
+	tray, err := runningTray()
+	if err == nil {
+		err = tray.Reload()
+	}
+	if err != nil && !errors.Is(err, trayapi.ErrNoTray) {
+		fmt.Fprintf(env.Stderr, "tokentray: warning: the running tray did not take the change (%v); quit and start it again\n", err)
+	}
+}
 
 // openProfile opens the user's profile and warns, on every use, when secrets sit in a file.
 func openProfile(env *Env, insecure bool) (*auth.Profile, error) {
@@ -49,5 +71,5 @@ func openManager(env *Env, insecure bool, adjust func(*auth.Settings)) (*auth.Pr
 }
 
 func apiClient(m *auth.Manager) *webapi.Client {
-	return &webapi.Client{BaseURL: auth.APIURL(), HTTP: &http.Client{Timeout: 20 * time.Second}, Tokens: m}
+	return &webapi.Client{BaseURL: auth.APIURL(), Tokens: m}
 }

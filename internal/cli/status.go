@@ -3,11 +3,12 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"tokentray/auth"
-	"tokentray/internal/nowplaying"
+	"tokentray/internal/apicalls"
 )
 
 func runStatus(env *Env, args []string) error {
@@ -28,6 +29,12 @@ func runStatus(env *Env, args []string) error {
 	row := func(k, v string) { fmt.Fprintf(w, "%-15s %s\n", k+":", v) }
 	row("Config", p.Dir)
 	row("Storage", p.Store.Describe())
+	row("Web API", apicalls.Open(apicalls.Options{Path: filepath.Join(p.Dir, apicalls.FileName)}).Summary())
+	if tray, err := runningTray(); err == nil {
+		if st, err := tray.State(); err == nil && st.NowPlaying.ErrText != "" {
+			row("Now playing", st.NowPlaying.ErrText)
+		}
+	}
 	if !p.HasSettings {
 		row("Login", "not set up: run `tokentray login --client-id ID` or open the tray app")
 		return fmt.Errorf("%w: no settings yet", auth.ErrNeedsLogin)
@@ -53,10 +60,10 @@ func runStatus(env *Env, args []string) error {
 
 func printUserToken(row func(k, v string), ut *auth.UserToken, asked []string, now time.Time) {
 	if ut.Account.ID != "" {
-		row("Account", accountName(ut.Account))
+		row("Account", ut.Account.String())
 	}
 	row("Scopes granted", orNone(strings.Join(ut.GrantedScopes(), " ")))
-	if missing := missingScopes(asked, ut.GrantedScopes()); len(missing) > 0 {
+	if missing := auth.MissingScopes(asked, ut.GrantedScopes()); len(missing) > 0 {
 		row("Not granted", strings.Join(missing, " ")+" (log in again to ask for them)")
 	}
 	switch left := ut.Remaining(now); {
@@ -80,29 +87,6 @@ func orNone(s string) string {
 		return "(none)"
 	}
 	return s
-}
-
-func runNow(env *Env, args []string) error {
-	fs := newFlagSet(env, "now", "show the track, episode or ad playing now")
-	insecure := insecureFlag(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	_, m, err := openManager(env, *insecure, nil)
-	if err != nil {
-		return err
-	}
-	ctx, cancel := commandContext(time.Minute)
-	defer cancel()
-	playing, err := apiClient(m).CurrentlyPlaying(ctx)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(env.Stdout, nowplaying.Label(playing))
-	if playing.URL != "" {
-		fmt.Fprintln(env.Stdout, playing.URL)
-	}
-	return nil
 }
 
 func runLogout(env *Env, args []string) error {
@@ -134,6 +118,7 @@ func runLogout(env *Env, args []string) error {
 		what += ", client secret and settings too"
 	}
 	fmt.Fprintf(env.Stderr, "%s (%s).\n", what, p.Store.Describe())
+	tellTray(env)
 	return nil
 }
 

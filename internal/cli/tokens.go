@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -11,6 +12,8 @@ import (
 	"golang.org/x/oauth2"
 
 	"tokentray/auth"
+	"tokentray/internal/nowplaying"
+	"tokentray/internal/trayapi"
 )
 
 func runToken(env *Env, args []string) error {
@@ -24,6 +27,19 @@ func runToken(env *Env, args []string) error {
 	}
 	if *minValid != 0 && (*minValid < time.Minute || *minValid > 50*time.Minute) {
 		return usagef("--min-valid %s: choose a duration from 1m to 50m (access tokens live 60 minutes)", *minValid)
+	}
+	// A running tray answers from its cache and is the only process that refreshes, so that a
+	// PKCE refresh token rotates in one place.
+	tray, err := runningTray()
+	if err != nil {
+		return err
+	}
+	fromTray, err := tray.Token(*app, *minValid)
+	switch {
+	case err == nil:
+		return printToken(env, *fromTray, *asJSON)
+	case !errors.Is(err, trayapi.ErrNoTray):
+		return err
 	}
 	_, m, err := openManager(env, *insecure, func(s *auth.Settings) {
 		if *minValid > 0 {
@@ -44,17 +60,16 @@ func runToken(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if !*asJSON {
-		_, err = fmt.Fprintln(env.Stdout, tok.AccessToken)
+	return printToken(env, trayapi.TokenFrom(tok), *asJSON)
+}
+
+// printToken prints only the token, as scripts expect, or with --json its details.
+func printToken(env *Env, tok trayapi.Token, asJSON bool) error {
+	if !asJSON {
+		_, err := fmt.Fprintln(env.Stdout, tok.AccessToken)
 		return err
 	}
-	scope, _ := tok.Extra("scope").(string)
-	return writeJSON(env.Stdout, struct {
-		AccessToken string    `json:"access_token"`
-		TokenType   string    `json:"token_type"`
-		ExpiresAt   time.Time `json:"expires_at"`
-		Scope       string    `json:"scope"`
-	}{tok.AccessToken, tok.TokenType, tok.Expiry.UTC(), scope})
+	return writeJSON(env.Stdout, tok)
 }
 
 func runEnv(env *Env, args []string) error {
@@ -79,6 +94,7 @@ func runEnv(env *Env, args []string) error {
 		fmt.Fprintln(env.Stderr, "tokentray: warning: this login used PKCE, whose refresh tokens rotate: the first refresh by"+
 			" either tokentray or the other tool revokes the copy the other holds. For a tool, log in with the client secret.")
 	}
+	fmt.Fprintln(env.Stderr, "tokentray: note:", nowplaying.SharedQuotaNote(nowplaying.DefaultBudgetCalls))
 	text, err := creds.Format(*format)
 	if err != nil {
 		return err

@@ -59,6 +59,7 @@ type Server struct {
 	opts    Options
 	player  *Player
 	handler http.Handler
+	policy  webAPIPolicy // Development Mode's refusals and the daily quota
 
 	mu       sync.Mutex
 	apps     map[string]App
@@ -112,7 +113,9 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /v1/me", s.handleMe)
 	mux.HandleFunc("GET /v1/me/player/currently-playing", s.handleCurrentlyPlaying)
 	mux.HandleFunc("GET /v1/tracks/{id}", s.handleTrack)
+	mux.HandleFunc("GET /_fake/cover/{id}", s.handleCover)
 	s.controlRoutes(mux)
+	s.policyControlRoutes(mux)
 	return s.withFaultsAndLog(mux)
 }
 

@@ -1,6 +1,7 @@
 package fakespotify
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -43,7 +44,8 @@ func (s *Server) bearer(w http.ResponseWriter, r *http.Request) (accessGrant, bo
 }
 
 // userToken authenticates and additionally requires a user token holding at
-// least one of anyOf (none given: any user token).
+// least one of anyOf (none given: any user token) that Development Mode's
+// rules (SetDevModeRefusal) let through.
 func (s *Server) userToken(w http.ResponseWriter, r *http.Request, anyOf ...string) (accessGrant, bool) {
 	g, ok := s.bearer(w, r)
 	if !ok {
@@ -51,6 +53,9 @@ func (s *Server) userToken(w http.ResponseWriter, r *http.Request, anyOf ...stri
 	}
 	if g.kind != KindUser || len(anyOf) > 0 && !slices.ContainsFunc(anyOf, g.has) {
 		apiError(w, http.StatusForbidden, "Insufficient client scope")
+		return g, false
+	}
+	if s.devModeRefused(w) {
 		return g, false
 	}
 	return g, true
@@ -82,6 +87,9 @@ type userJSON struct {
 }
 
 func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) {
+	if !s.admitCall(w) {
+		return
+	}
 	g, ok := s.userToken(w, r)
 	if !ok {
 		return
@@ -147,13 +155,19 @@ type episodeJSON struct {
 	URI          string       `json:"uri"`
 }
 
-func trackObject(it Item) trackJSON {
+// trackObject renders a track; its album's covers are served by the fake itself, at base, in
+// the three sizes Spotify lists (largest first).
+func trackObject(it Item, base string) trackJSON {
 	artists := make([]artistJSON, len(it.Artists))
 	for i, a := range it.Artists {
 		artists[i] = artistJSON{Name: a, Type: "artist"}
 	}
+	var covers []image
+	for _, size := range []int{640, 300, 64} {
+		covers = append(covers, image{URL: fmt.Sprintf("%s/_fake/cover/%s?size=%d", base, it.ID, size), Height: size, Width: size})
+	}
 	return trackJSON{
-		Album:        albumJSON{Name: it.Album, Images: []image{}, Type: "album"},
+		Album:        albumJSON{Name: it.Album, Images: covers, Type: "album"},
 		Artists:      artists,
 		DurationMs:   it.Duration.Milliseconds(),
 		ExternalURLs: externalURLs{"https://open.spotify.com/track/" + it.ID},
@@ -190,6 +204,9 @@ type currentlyPlayingJSON struct {
 }
 
 func (s *Server) handleCurrentlyPlaying(w http.ResponseWriter, r *http.Request) {
+	if !s.admitCall(w) {
+		return
+	}
 	if _, ok := s.userToken(w, r, "user-read-currently-playing", "user-read-playback-state"); !ok {
 		return
 	}
@@ -206,7 +223,7 @@ func (s *Server) handleCurrentlyPlaying(w http.ResponseWriter, r *http.Request) 
 	}
 	switch it.Kind {
 	case "track":
-		resp.Item = trackObject(it)
+		resp.Item = trackObject(it, "http://"+r.Host)
 	case "episode":
 		// Without additional_types=episode Spotify reports the type but no item.
 		types := strings.Split(r.URL.Query().Get("additional_types"), ",")
@@ -220,6 +237,9 @@ func (s *Server) handleCurrentlyPlaying(w http.ResponseWriter, r *http.Request) 
 // handleTrack serves tracks the fake knows (the player's queue and the demo
 // queue) to any valid token, user or app.
 func (s *Server) handleTrack(w http.ResponseWriter, r *http.Request) {
+	if !s.admitCall(w) {
+		return
+	}
 	if _, ok := s.bearer(w, r); !ok {
 		return
 	}
@@ -227,7 +247,7 @@ func (s *Server) handleTrack(w http.ResponseWriter, r *http.Request) {
 	isTrack := func(it Item) bool { return it.Kind == "track" && it.ID == id }
 	for _, items := range [][]Item{s.player.Queue(), DemoQueue()} {
 		if i := slices.IndexFunc(items, isTrack); i >= 0 {
-			writeJSON(w, http.StatusOK, trackObject(items[i]))
+			writeJSON(w, http.StatusOK, trackObject(items[i], "http://"+r.Host))
 			return
 		}
 	}

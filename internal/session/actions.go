@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"time"
 
+	"golang.org/x/oauth2"
+
 	"tokentray/auth"
+	"tokentray/internal/nowplaying"
 )
 
 // SaveSettings validates and stores the settings. With secretChanged the client secret is
@@ -25,27 +28,29 @@ func (s *Session) SaveSettings(settings auth.Settings, secret string, secretChan
 	if err := auth.SaveSettings(s.o.ConfigDir, settings); err != nil {
 		return err
 	}
-	if store != nil && secretChanged {
-		var err error
-		if secret == "" {
-			err = store.Delete(auth.KeyClientSecret)
-		} else {
-			err = store.Set(auth.KeyClientSecret, secret)
+	var login storedLogin
+	var loginErr error
+	if store != nil {
+		if secretChanged {
+			var err error
+			if secret == "" {
+				err = store.Delete(auth.KeyClientSecret)
+			} else {
+				err = store.Set(auth.KeyClientSecret, secret)
+			}
+			if err != nil {
+				return fmt.Errorf("saving the client secret to %s: %w", store.Describe(), err)
+			}
 		}
-		if err != nil {
-			return fmt.Errorf("saving the client secret to %s: %w", store.Describe(), err)
-		}
+		login, loginErr = s.readLogin(settings, true)
 	}
-	var rebuildErr error
 	s.update(func(st *State) {
 		st.Settings = settings
 		st.HasSettings = true
-		if store != nil {
-			rebuildErr = s.rebuildManager()
-		}
+		s.useLogin(st, login)
 	})
-	if rebuildErr != nil {
-		return rebuildErr
+	if loginErr != nil {
+		return loginErr
 	}
 	s.restartKeeper()
 	return nil
@@ -61,7 +66,7 @@ func (s *Session) StartLogin() error {
 	if !s.State().HasSettings {
 		return errors.New("enter and save the client ID first")
 	}
-	ctx, cancel := context.WithCancel(s.background())
+	ctx, cancel := context.WithCancel(s.runContext())
 	s.mu.Lock()
 	if s.st.Login.InProgress {
 		s.mu.Unlock()
@@ -73,14 +78,14 @@ func (s *Session) StartLogin() error {
 	s.mu.Unlock()
 	s.update(func(*State) {}) // publish
 
-	go func() {
+	s.goBackground(func() {
 		defer cancel()
 		ut, err := m.Login(ctx, auth.LoginOptions{
 			OnAuthorizeURL: func(u string) { s.update(func(st *State) { st.Login.AuthorizeURL = u }) },
 			OpenBrowser:    s.openBrowser,
 		})
 		s.finishLogin(ctx, m, ut, err)
-	}()
+	})
 	return nil
 }
 
@@ -109,11 +114,15 @@ func (s *Session) finishLogin(ctx context.Context, m *auth.Manager, ut *auth.Use
 	// Who logged in: a failure here does not undo the login.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
 	defer cancel()
-	if me, err := s.api.Me(ctx); err == nil {
+	me, err := s.api.Me(ctx)
+	if err == nil {
 		acct := auth.Account{ID: me.ID, DisplayName: me.DisplayName}
-		if err := m.SetAccount(ctx, acct); err == nil {
+		if err = m.SetAccount(ctx, acct); err == nil {
 			ut.Account = acct
 		}
+	}
+	if err != nil {
+		warn(fmt.Errorf("logged in, but whose account it is stays unknown: %w", err))
 	}
 	s.update(func(st *State) {
 		st.Login = LoginState{}
@@ -122,12 +131,8 @@ func (s *Session) finishLogin(ctx context.Context, m *auth.Manager, ut *auth.Use
 	})
 	s.allowNotification("needs-login")
 	s.poller.Wake()
-	name := ut.Account.DisplayName
-	if name == "" {
-		name = ut.Account.ID
-	}
 	s.notify("", "tokentray: logged in",
-		fmt.Sprintf("Logged in to Spotify as %s. Tokens are kept fresh in the background.", name))
+		fmt.Sprintf("Logged in to Spotify as %s. Tokens are kept fresh in the background.", ut.Account.ShortName()))
 }
 
 // CancelLogin stops a login that waits for the browser.
@@ -160,7 +165,7 @@ func (s *Session) UserToken() (string, time.Duration, error) {
 	case !st.LoggedIn:
 		return "", 0, fmt.Errorf("%w (not logged in yet)", auth.ErrNeedsLogin)
 	}
-	go m.Token(s.background()) //nolint:errcheck // the keeper reports the outcome through the state.
+	s.goBackground(func() { m.Token(s.runContext()) }) //nolint:errcheck // the keeper reports the outcome through the state.
 	why := "Spotify has not answered yet"
 	if st.LastError != "" {
 		why = st.LastError
@@ -185,15 +190,15 @@ func (s *Session) AppToken() (string, time.Duration, error) {
 			return tok.AccessToken, left, nil
 		}
 	}
-	go func() {
-		if tok, err := m.AppToken(s.background()); err == nil {
+	s.goBackground(func() {
+		if tok, err := m.AppToken(s.runContext()); err == nil {
 			s.mu.Lock()
 			if s.mgr == m {
 				s.appToken = tok
 			}
 			s.mu.Unlock()
 		}
-	}()
+	})
 	return "", 0, errors.New("no app token yet: tokentray is requesting one, try again in a moment")
 }
 
@@ -215,7 +220,7 @@ func (s *Session) EnvText() (string, error) {
 		text = "# PKCE login: this refresh token rotates on every refresh, so tokentray and another tool\n" +
 			"# cannot share it. For a tool, add the client secret in tokentray and log in again.\n" + text
 	}
-	return text, nil
+	return "# " + nowplaying.SharedQuotaNote(s.poller.Budget.Calls) + "\n" + text, nil
 }
 
 // TestToken asks Spotify who the token belongs to and describes the answer in a sentence.
@@ -224,11 +229,7 @@ func (s *Session) TestToken(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	name := me.ID
-	if me.DisplayName != "" && me.DisplayName != me.ID {
-		name = fmt.Sprintf("%s (%s)", me.DisplayName, me.ID)
-	}
-	return "Spotify says it belongs to " + name + ".", nil
+	return "Spotify says it belongs to " + auth.Account{ID: me.ID, DisplayName: me.DisplayName}.String() + ".", nil
 }
 
 // Logout forgets the tokens; with all, the client secret too. The settings stay.
@@ -239,12 +240,32 @@ func (s *Session) Logout(all bool) error {
 	}
 	s.CancelLogin()
 	err = m.Logout(all)
-	var rebuildErr error
+	st := s.State()
+	login, loginErr := s.readLogin(st.Settings, st.HasSettings)
 	s.update(func(st *State) {
 		s.applyLoggedOut(st)
-		rebuildErr = s.rebuildManager()
+		s.useLogin(st, login)
 	})
 	s.restartKeeper()
 	s.poller.Wake()
-	return errors.Join(err, rebuildErr)
+	return errors.Join(err, loginErr)
+}
+
+// FreshToken returns an access token (the app token with app) valid at least minValid, or the
+// settings' minimum when minValid is 0, refreshing if needed. `tokentray token` gets its token
+// here when the tray runs, so that only the tray refreshes and rotates.
+func (s *Session) FreshToken(ctx context.Context, app bool, minValid time.Duration) (*oauth2.Token, error) {
+	m, err := s.manager()
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case app && minValid > 0:
+		return m.AppTokenValidFor(ctx, minValid)
+	case app:
+		return m.AppToken(ctx)
+	case minValid > 0:
+		return m.TokenValidFor(ctx, minValid)
+	}
+	return m.Token(ctx)
 }

@@ -4,15 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
+	"os"
 	"path/filepath"
-	"slices"
 	"sync"
 	"time"
 
 	"golang.org/x/oauth2"
 
 	"tokentray/auth"
+	"tokentray/internal/apicalls"
+	"tokentray/internal/mpris"
 	"tokentray/internal/nowplaying"
 	"tokentray/internal/webapi"
 )
@@ -31,11 +32,20 @@ type Options struct {
 	OpenBrowser func(url string) error
 	// Notify shows a desktop notification; called only when the settings allow notifications.
 	Notify func(title, body string)
-	Clock  nowplaying.Clock // nil means the real clock
+	// Clipboard receives what Copy copies; nil makes Copy fail with a clear error.
+	Clipboard Clipboard
+	Clock     nowplaying.Clock // nil means the real clock
+}
+
+// Clipboard is where copies go: the tray's clipboard, which clears a copy after clearAfter
+// (0 = never) if it still holds it.
+type Clipboard interface {
+	Copy(text string, clearAfter time.Duration) error
 }
 
 // Session is the running app's state. Its methods are safe for concurrent use; subscribers are
-// called on background goroutines and must hand UI work to the UI thread themselves.
+// called on background goroutines and must hand UI work to the UI thread themselves. Keyring
+// I/O never runs under mu: a slow keyring must not block State.
 type Session struct {
 	o      Options
 	poller *nowplaying.Poller
@@ -52,6 +62,35 @@ type Session struct {
 	stopLog  context.CancelFunc
 	appToken *oauth2.Token
 	warned   map[string]bool // notifications already shown this run
+
+	// background counts the goroutines that may write to the store (keeper, login, refreshes),
+	// so that a quit can let them finish: a refresh token rotated at Spotify must be saved.
+	background sync.WaitGroup
+}
+
+// goBackground runs f on a goroutine that Wait waits for.
+func (s *Session) goBackground(f func()) {
+	s.background.Add(1)
+	go func() {
+		defer s.background.Done()
+		f()
+	}()
+}
+
+// Wait returns once the background work started so far has ended, or after timeout; call it
+// after Run's context ended, before the process exits. It reports whether all work ended.
+func (s *Session) Wait(timeout time.Duration) bool {
+	done := make(chan struct{})
+	go func() {
+		s.background.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return true
+	case <-time.After(timeout):
+		return false
+	}
 }
 
 // Open loads the settings and opens the secret store. A missing keyring is not an error here:
@@ -73,19 +112,66 @@ func Open(o Options) (*Session, error) {
 	} else {
 		s.st.Storage = s.store.Describe()
 		s.st.InsecureStorage = s.store.Insecure()
-		if err := s.rebuildManager(); err != nil {
+		login, err := s.readLogin(settings, found)
+		s.useLogin(&s.st, login)
+		if err != nil {
 			s.st.LastError = err.Error()
 		}
 	}
-	s.api = &webapi.Client{BaseURL: s.apiURL(), HTTP: &http.Client{Timeout: 20 * time.Second}, Tokens: currentTokens{s}}
+	calls := apicalls.Open(apicalls.Options{Path: filepath.Join(o.ConfigDir, apicalls.FileName), Warn: warn})
+	s.st.APICalls = calls.Summary()
+	s.api = &webapi.Client{BaseURL: s.apiURL(), Tokens: currentTokens{s}, Calls: callCounter{s, calls}}
 	s.poller = &nowplaying.Poller{
 		Source:      s.api,
 		Clock:       o.Clock,
-		OnChange:    func(np nowplaying.State) { s.update(func(st *State) { st.NowPlaying = np }) },
+		OnChange:    s.fromWebAPI,
 		IsLoggedOut: func(err error) bool { return errors.Is(err, auth.ErrNeedsLogin) || errors.Is(err, errNoStore) },
+		Budget:      &nowplaying.Budget{Calls: nowplaying.DefaultBudgetCalls, Log: calls},
 	}
 	return s, nil
 }
+
+// callCounter records each Web API call and keeps the state's count current.
+type callCounter struct {
+	s   *Session
+	log *apicalls.Log
+}
+
+func (c callCounter) Record(path string) {
+	c.log.Record(path)
+	summary := c.log.Summary()
+	c.s.update(func(st *State) { st.APICalls = summary })
+}
+
+// warn logs a problem that loses nothing the user needs, such as a damaged call count.
+func warn(err error) { fmt.Fprintln(os.Stderr, "tokentray: warning:", err) }
+
+// fromWebAPI takes the poller's answer, unless a local player reports what plays: a poll that
+// was under way when the player appeared must not overwrite it.
+func (s *Session) fromWebAPI(np nowplaying.State) {
+	s.update(func(st *State) {
+		if !st.LocalPlayer.Active {
+			st.NowPlaying = np
+		}
+	})
+}
+
+// SetLocalPlayer takes what the local player (MPRIS) reports. While it is active it is what
+// plays, and the Web API is not asked; when it stops, the poller asks the Web API at once,
+// since the music may go on on another device.
+func (s *Session) SetLocalPlayer(snap mpris.Snapshot) {
+	s.update(func(st *State) {
+		st.LocalPlayer = LocalPlayer{Name: snap.Player, Active: snap.Active}
+		if snap.Active {
+			st.NowPlaying = nowplaying.State{Playing: snap.Playing, Label: nowplaying.Label(snap.Playing)}
+		}
+	})
+	s.poller.SetLocalActive(snap.Active)
+}
+
+// WakeNowPlaying asks the Web API what plays now, within the budget (the window opened, or
+// `tokentray now` asks).
+func (s *Session) WakeNowPlaying() { s.poller.Wake() }
 
 var errNoStore = errors.New("no secret store")
 
@@ -96,33 +182,79 @@ func (s *Session) apiURL() string {
 	return auth.APIURL()
 }
 
-// rebuildManager makes a manager for the current settings and stored secret, and reads the
-// stored login into the state. Callers hold mu or own s exclusively.
-func (s *Session) rebuildManager() error {
-	secret, err := s.store.Get(auth.KeyClientSecret)
-	if errors.Is(err, auth.ErrSecretNotFound) {
-		secret, err = "", nil
-	}
+// storedLogin is what the store holds for some settings: a manager, whether a client secret is
+// stored, and the authorization (nil when logged out). mgr is nil when the secret could not be
+// read; read is false when the authorization could not be.
+type storedLogin struct {
+	mgr       *auth.Manager
+	hasSecret bool
+	read      bool
+	token     *auth.UserToken
+}
+
+// readLogin reads the secret and the authorization for settings from the store. It does keyring
+// I/O, so callers must not hold mu; useLogin then installs the result under it.
+func (s *Session) readLogin(settings auth.Settings, found bool) (storedLogin, error) {
+	p := auth.Profile{Dir: s.o.ConfigDir, Settings: settings, HasSettings: found, Store: s.store, AccountsURL: s.o.AccountsURL}
+	mgr, err := p.Manager()
 	if err != nil {
-		return fmt.Errorf("reading the client secret from %s: %w", s.store.Describe(), err)
+		return storedLogin{}, err
 	}
-	cfg := auth.ConfigFromSettings(s.st.Settings, secret)
-	if s.o.AccountsURL != "" {
-		cfg.AccountsURL = s.o.AccountsURL
-	}
-	s.mgr = auth.NewManager(cfg, s.store, filepath.Join(s.o.ConfigDir, "refresh.lock"))
-	s.st.HasSecret = secret != ""
-	s.appToken = nil
-	ut, err := s.mgr.Stored()
+	l := storedLogin{mgr: mgr, hasSecret: !mgr.Config().UsesPKCE()}
+	ut, err := mgr.Stored()
 	switch {
 	case err == nil:
-		s.applyToken(&s.st, ut)
+		l.read, l.token = true, ut
 	case errors.Is(err, auth.ErrNeedsLogin):
-		s.applyLoggedOut(&s.st)
+		l.read = true
 	default:
+		return l, err
+	}
+	return l, nil
+}
+
+// useLogin installs what readLogin could read into the session and st, keeping the rest as it
+// was; callers hold mu or own s exclusively.
+func (s *Session) useLogin(st *State, l storedLogin) {
+	if l.mgr == nil {
+		return
+	}
+	s.mgr = l.mgr
+	s.appToken = nil
+	st.HasSecret = l.hasSecret
+	switch {
+	case !l.read:
+	case l.token != nil:
+		s.applyToken(st, l.token)
+	default:
+		s.applyLoggedOut(st)
+	}
+}
+
+// Reload reads the settings and the stored login again, after another process (the CLI's login
+// or logout) changed them.
+func (s *Session) Reload() error {
+	s.mu.Lock()
+	store := s.store
+	s.mu.Unlock()
+	settings, found, err := auth.LoadSettings(s.o.ConfigDir)
+	if err != nil {
 		return err
 	}
-	return nil
+	var login storedLogin
+	var loginErr error
+	if store != nil {
+		login, loginErr = s.readLogin(settings, found)
+	}
+	s.update(func(st *State) {
+		st.Settings, st.HasSettings = settings, found
+		if store != nil {
+			s.useLogin(st, login)
+		}
+	})
+	s.restartKeeper()
+	s.poller.Wake()
+	return loginErr
 }
 
 // applyToken derives the login part of the state from a stored authorization.
@@ -135,12 +267,7 @@ func (s *Session) applyToken(st *State, ut *auth.UserToken) {
 	st.LoggedIn = !st.NeedsLogin
 	st.Account = ut.Account
 	st.GrantedScopes = ut.GrantedScopes()
-	st.MissingScopes = nil
-	for _, want := range st.Settings.Scopes {
-		if !slices.Contains(st.GrantedScopes, want) {
-			st.MissingScopes = append(st.MissingScopes, want)
-		}
-	}
+	st.MissingScopes = auth.MissingScopes(st.Settings.Scopes, st.GrantedScopes)
 	st.AccessExpiry = ut.Expiry
 	st.AuthorizedAt = ut.AuthorizedAt
 	st.RefreshExpires = ut.RefreshExpires()
@@ -237,9 +364,9 @@ func (s *Session) restartKeeper() {
 	ctx, cancel := context.WithCancel(s.runCtx)
 	s.stopKeep = cancel
 	mgr := s.mgr
-	go mgr.KeepAlive(ctx, func(e auth.Event) { s.onKeeperEvent(mgr, e) })
+	s.goBackground(func() { mgr.KeepAlive(ctx, func(e auth.Event) { s.onKeeperEvent(mgr, e) }) })
 	if !mgr.Config().UsesPKCE() {
-		go s.keepAppToken(ctx, mgr)
+		s.goBackground(func() { s.keepAppToken(ctx, mgr) })
 	}
 }
 
@@ -351,8 +478,8 @@ func (c currentTokens) ForceRefresh(ctx context.Context, rejected string) (*oaut
 	return m.ForceRefresh(ctx, rejected)
 }
 
-// background is the run context, or a plain one before Run (tests, first start).
-func (s *Session) background() context.Context {
+// runContext is the run context, or a plain one before Run (tests, first start).
+func (s *Session) runContext() context.Context {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.runCtx != nil {

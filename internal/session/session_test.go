@@ -155,7 +155,10 @@ func TestPKCELoginHasNoAppTokenAndWarnsInTheEnv(t *testing.T) {
 		t.Fatalf("AppToken with PKCE: %v", err)
 	}
 	env, err := f.s.EnvText()
-	if err != nil || !strings.HasPrefix(env, "# PKCE") || strings.Contains(env, "SPOTIFY_CLIENT_SECRET") {
+	const notes = "# Spotify counts Web API calls per developer account: a tool using these credentials shares one daily quota" +
+		" (about 1,100–1,400 calls for a Development-Mode app) with tokentray, whose now playing spends at most 500 calls a day.\n" +
+		"# PKCE login: this refresh token rotates"
+	if err != nil || !strings.HasPrefix(env, notes) || strings.Contains(env, "SPOTIFY_CLIENT_SECRET") {
 		t.Fatalf("env: %q, %v", env, err)
 	}
 }

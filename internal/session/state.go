@@ -35,8 +35,18 @@ type State struct {
 
 	Login      LoginState
 	NowPlaying nowplaying.State
+	// LocalPlayer is the Spotify player on this desktop (MPRIS), if any.
+	LocalPlayer LocalPlayer
+	// APICalls counts the Web API calls of the last 24 hours, as a sentence.
+	APICalls string
 	// LastError is the latest background failure (refresh, network), cleared by the next success.
 	LastError string
+}
+
+// LocalPlayer is a Spotify player on this desktop, followed over MPRIS.
+type LocalPlayer struct {
+	Name   string // its D-Bus name; "" when none runs
+	Active bool   // playing or paused with something loaded: it tells what plays
 }
 
 // LoginState follows an interactive login.
@@ -44,4 +54,20 @@ type LoginState struct {
 	InProgress   bool
 	AuthorizeURL string // for when no browser opens
 	Err          string // why the last login failed
+}
+
+// AppName is how the app names itself in titles and tooltips: a demo says so everywhere.
+func (st State) AppName() string {
+	if st.Demo {
+		return "tokentray (demo)"
+	}
+	return "tokentray"
+}
+
+// NowPlayingURL is the open.spotify.com link of what is playing, or "".
+func (st State) NowPlayingURL() string {
+	if st.NowPlaying.Playing == nil {
+		return ""
+	}
+	return st.NowPlaying.Playing.URL
 }

@@ -14,11 +14,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"tokentray/internal/retryafter"
 )
 
 // DefaultBaseURL is used when Client.BaseURL is empty. Paths below it start with /v1.
@@ -39,19 +40,40 @@ type TokenSource interface {
 	ForceRefresh(ctx context.Context, rejected string) (*oauth2.Token, error)
 }
 
+// Paths of the endpoints the Client calls, as a Recorder is told them.
+const (
+	MePath               = "/v1/me"
+	CurrentlyPlayingPath = "/v1/me/player/currently-playing"
+)
+
+// Recorder is told of every request the Client sends, by path (MePath, CurrentlyPlayingPath),
+// including the retry after a 401: each one counts against Spotify's quota. It is called before
+// the request goes out, so a request that then fails still counts, as it may have reached Spotify.
+type Recorder interface {
+	Record(path string)
+}
+
 // Client calls the Spotify Web API with the user's access token. A nil HTTP uses a client with a
-// 30 s timeout; an empty BaseURL uses DefaultBaseURL.
+// 30 s timeout; an empty BaseURL uses DefaultBaseURL; a nil Calls records nothing.
 type Client struct {
 	BaseURL string
 	HTTP    *http.Client
 	Tokens  TokenSource
+	Calls   Recorder
 }
+
+// ReasonQuotaExceeded is the Reason of a 429 that refuses calls until the app's daily quota
+// frees up, hours later, rather than for a few seconds.
+const ReasonQuotaExceeded = "QUOTA_EXCEEDED"
 
 // Error is a non-2xx answer from the Web API.
 type Error struct {
-	Status     int
-	Message    string        // from the {"error":{"status":..,"message":..}} body, else the HTTP status text
-	RetryAfter time.Duration // from the Retry-After header; 0 when absent
+	Status  int
+	Message string // from the {"error":{"status":..,"message":..}} body, else the HTTP status text
+	Reason  string // the body's "reason", such as ReasonQuotaExceeded; often empty
+	// RetryAfter is how long to wait before the next call, for 429 and 503 answers (see package
+	// retryafter for the default when the header is missing); 0 for the others.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
@@ -69,7 +91,7 @@ type User struct {
 
 // Me returns the account the access token belongs to.
 func (c *Client) Me(ctx context.Context) (*User, error) {
-	_, body, err := c.get(ctx, "/v1/me")
+	_, body, err := c.get(ctx, MePath)
 	if err != nil {
 		return nil, err
 	}
@@ -89,10 +111,10 @@ func (c *Client) Me(ctx context.Context) (*User, error) {
 // CurrentlyPlaying reports what the user's Spotify is playing. Nothing playing is not an error:
 // it returns a Playing of Kind Nothing.
 func (c *Client) CurrentlyPlaying(ctx context.Context) (*Playing, error) {
-	status, body, err := c.get(ctx, "/v1/me/player/currently-playing?additional_types=episode")
+	status, body, err := c.get(ctx, CurrentlyPlayingPath+"?additional_types=episode")
 	if err != nil {
-		var apiErr *Error
-		if errors.As(err, &apiErr) && apiErr.Status == http.StatusForbidden {
+		// A Dev-Mode refusal is also a 403 but has its own explanation (see DevModeError).
+		if apiErr, ok := err.(*Error); ok && apiErr.Status == http.StatusForbidden {
 			apiErr.Message += ". The token lacks the user-read-currently-playing scope: " +
 				"add it to the scopes in Settings and log in again"
 		}
@@ -131,7 +153,7 @@ func (c *Client) get(ctx context.Context, path string) (int, []byte, error) {
 		}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return 0, nil, newError(resp, body)
+		return 0, nil, responseError(resp, body)
 	}
 	return resp.StatusCode, body, nil
 }
@@ -151,6 +173,9 @@ func (c *Client) send(ctx context.Context, path, accessToken string) (*http.Resp
 	if httpClient == nil {
 		httpClient = defaultHTTP
 	}
+	if c.Calls != nil {
+		c.Calls.Record(req.URL.Path)
+	}
 	resp, err := httpClient.Do(req)
 	if err != nil {
 		return nil, nil, fmt.Errorf("reach the Spotify Web API: %w", err)
@@ -163,26 +188,40 @@ func (c *Client) send(ctx context.Context, path, accessToken string) (*http.Resp
 	return resp, body, nil
 }
 
-func newError(resp *http.Response, body []byte) *Error {
-	e := &Error{Status: resp.StatusCode, RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"))}
+// responseError describes a non-2xx answer: a *DevModeError when Spotify refused the account or
+// app because of Development Mode's rules, else an *Error.
+func responseError(resp *http.Response, body []byte) error {
+	e := &Error{Status: resp.StatusCode, Message: http.StatusText(resp.StatusCode)}
+	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
+		e.RetryAfter = retryafter.FromHeader(resp.Header, time.Now())
+	}
 	var wire struct {
 		Error struct {
 			Message string `json:"message"`
+			Reason  string `json:"reason"`
 		} `json:"error"`
 	}
-	if json.Unmarshal(body, &wire) == nil && wire.Error.Message != "" {
-		e.Message = wire.Error.Message
-	} else {
-		e.Message = http.StatusText(resp.StatusCode)
+	if json.Unmarshal(body, &wire) == nil {
+		if wire.Error.Message != "" {
+			e.Message = wire.Error.Message
+		}
+		e.Reason = wire.Error.Reason
+	}
+	if dm := devModeRefusal(e); dm != nil {
+		return dm
 	}
 	return e
 }
 
-// parseRetryAfter reads the delay-seconds form Spotify sends; anything else counts as absent.
-func parseRetryAfter(v string) time.Duration {
-	seconds, err := strconv.ParseInt(strings.TrimSpace(v), 10, 32)
-	if err != nil || seconds <= 0 {
-		return 0
-	}
-	return time.Duration(seconds) * time.Second
+// FixedToken is a TokenSource for an access token that is used as it is and never refreshed,
+// as tests and benchmarks against the fake Spotify hold.
+type FixedToken string
+
+func (f FixedToken) Token(context.Context) (*oauth2.Token, error) {
+	return &oauth2.Token{AccessToken: string(f)}, nil
+}
+
+// ForceRefresh fails: a fixed token has no successor.
+func (f FixedToken) ForceRefresh(context.Context, string) (*oauth2.Token, error) {
+	return nil, errors.New("the access token was refused and cannot be refreshed")
 }

@@ -242,15 +242,24 @@ func TestErrorResponses(t *testing.T) {
 		{"JSON error body", http.StatusBadGateway, "", `{"error":{"status":502,"message":"Bad gateway."}}`,
 			Error{Status: 502, Message: "Bad gateway."}},
 		{"HTML error body", http.StatusServiceUnavailable, "", `<html>down</html>`,
-			Error{Status: 503, Message: "Service Unavailable"}},
+			Error{Status: 503, Message: "Service Unavailable", RetryAfter: time.Second}},
 		{"rate limited", http.StatusTooManyRequests, "7", `{"error":{"status":429,"message":"API rate limit exceeded"}}`,
 			Error{Status: 429, Message: "API rate limit exceeded", RetryAfter: 7 * time.Second}},
-		{"Retry-After not in seconds", http.StatusTooManyRequests, "Wed, 21 Oct 2026 07:28:00 GMT", "",
-			Error{Status: 429, Message: "Too Many Requests"}},
+		{"quota exceeded", http.StatusTooManyRequests, "52531",
+			`{"error":{"status":429,"message":"API rate limit exceeded","reason":"QUOTA_EXCEEDED"}}`,
+			Error{Status: 429, Message: "API rate limit exceeded", Reason: "QUOTA_EXCEEDED", RetryAfter: 52531 * time.Second}},
+		// The test server's Date is set to 12:00:00, so the date means two minutes.
+		{"Retry-After as an HTTP-date", http.StatusTooManyRequests, "Sat, 28 Nov 2026 12:02:00 GMT", "",
+			Error{Status: 429, Message: "Too Many Requests", RetryAfter: 2 * time.Minute}},
+		{"429 without Retry-After: the documented default", http.StatusTooManyRequests, "", "",
+			Error{Status: 429, Message: "Too Many Requests", RetryAfter: time.Second}},
+		{"Retry-After on a status that does not use it", http.StatusBadGateway, "30", "",
+			Error{Status: 502, Message: "Bad Gateway"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			client, _, _ := serve(t, func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Date", "Sat, 28 Nov 2026 12:00:00 GMT")
 				if tc.retryAfter != "" {
 					w.Header().Set("Retry-After", tc.retryAfter)
 				}
@@ -297,5 +306,21 @@ func TestUnreachableServer(t *testing.T) {
 	_, err := client.Me(t.Context())
 	if err == nil || !strings.Contains(err.Error(), "reach the Spotify Web API") {
 		t.Fatalf("err = %v, want a connection error", err)
+	}
+}
+
+func TestCoverURLPicksTheSmallestThatIsLargeEnough(t *testing.T) {
+	for _, tc := range []struct {
+		images []wireImage
+		want   string
+	}{
+		{[]wireImage{{"big", 640}, {"mid", 300}, {"small", 64}}, "mid"},
+		{[]wireImage{{"small", 64}, {"big", 640}}, "big"},
+		{[]wireImage{{"tiny", 32}, {"small", 64}}, "small"},
+		{nil, ""},
+	} {
+		if got := coverURL(tc.images); got != tc.want {
+			t.Errorf("coverURL(%v) = %q, want %q", tc.images, got, tc.want)
+		}
 	}
 }

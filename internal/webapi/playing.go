@@ -46,6 +46,7 @@ type Playing struct {
 	Album     string   // tracks only
 	Show      string   // episodes only
 	URL       string   // open.spotify.com link
+	ArtURL    string   // cover art; set by sources that report it (MPRIS), else ""
 	Duration  time.Duration
 	Progress  time.Duration
 	Timestamp time.Time // Spotify's "timestamp"; zero when absent
@@ -68,14 +69,36 @@ type wireItem struct {
 		Name string `json:"name"`
 	} `json:"artists"`
 	Album struct {
-		Name string `json:"name"`
+		Name   string      `json:"name"`
+		Images []wireImage `json:"images"`
 	} `json:"album"`
-	Show struct {
+	Images []wireImage `json:"images"` // an episode's own
+	Show   struct {
 		Name string `json:"name"`
 	} `json:"show"`
 	ExternalURLs struct {
 		Spotify string `json:"spotify"`
 	} `json:"external_urls"`
+}
+
+type wireImage struct {
+	URL   string `json:"url"`
+	Width int    `json:"width"`
+}
+
+// coverWidth is the cover size tokentray shows at most; Spotify lists 640, 300 and 64 px.
+const coverWidth = 300
+
+// coverURL picks the smallest cover at least coverWidth wide, else the largest.
+func coverURL(images []wireImage) string {
+	best := wireImage{}
+	for _, im := range images {
+		fits, bestFits := im.Width >= coverWidth, best.Width >= coverWidth
+		if best.URL == "" || (fits && (!bestFits || im.Width < best.Width)) || (!fits && !bestFits && im.Width > best.Width) {
+			best = im
+		}
+	}
+	return best.URL
 }
 
 // parseCurrentlyPlaying decodes a 200 body of GET /v1/me/player/currently-playing.
@@ -102,6 +125,7 @@ func parseCurrentlyPlaying(body []byte) (*Playing, error) {
 		p.Kind = Episode
 		if wire.Item != nil {
 			p.Show = wire.Item.Show.Name
+			p.ArtURL = coverURL(wire.Item.Images)
 		}
 		if p.Title == "" {
 			p.Title = UnknownEpisodeTitle
@@ -112,6 +136,7 @@ func parseCurrentlyPlaying(body []byte) (*Playing, error) {
 		}
 		p.Kind = Track
 		p.Album = wire.Item.Album.Name
+		p.ArtURL = coverURL(wire.Item.Album.Images)
 		for _, a := range wire.Item.Artists {
 			p.Artists = append(p.Artists, a.Name)
 		}

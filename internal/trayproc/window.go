@@ -1,0 +1,53 @@
+package trayproc
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"sync"
+)
+
+// windowStarter starts the window process, `tokentray window`, which connects back to the
+// tray's socket. One starts at a time: a click while it starts does not start a second (and a
+// second one that did start would only raise the first and leave).
+type windowStarter struct {
+	configDir string
+
+	mu      sync.Mutex
+	running bool
+}
+
+func newWindowStarter(configDir string) *windowStarter {
+	return &windowStarter{configDir: configDir}
+}
+
+func (w *windowStarter) start() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.running {
+		return
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "tokentray: cannot find its own program to open the window: %v\n", err)
+		return
+	}
+	cmd := exec.Command(exe, "window")
+	// The window finds the tray by the config directory, which demo mode chose for itself.
+	cmd.Env = append(os.Environ(), "TOKENTRAY_CONFIG_DIR="+w.configDir)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Start(); err != nil {
+		fmt.Fprintf(os.Stderr, "tokentray: cannot open the window: %v\n", err)
+		return
+	}
+	w.running = true
+	go func() {
+		err := cmd.Wait()
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "tokentray: the window process ended: %v\n", err)
+		}
+		w.mu.Lock()
+		w.running = false
+		w.mu.Unlock()
+	}()
+}

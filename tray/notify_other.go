@@ -1,0 +1,21 @@
+//go:build !linux
+
+package tray
+
+import (
+	"fmt"
+	"os"
+)
+
+// Notifier writes notifications to stderr on Windows and macOS: the tray process has no
+// toolkit there to show them, and the menu's warning lines say the same.
+type Notifier struct{}
+
+// NewNotifier returns a Notifier.
+func NewNotifier() *Notifier { return &Notifier{} }
+
+// Notify logs title and body.
+func (*Notifier) Notify(title, body string) { fmt.Fprintf(os.Stderr, "%s: %s\n", title, body) }
+
+// Close does nothing.
+func (*Notifier) Close() {}

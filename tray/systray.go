@@ -1,0 +1,85 @@
+package tray
+
+import (
+	"errors"
+	"sync"
+
+	"fyne.io/systray"
+	"github.com/godbus/dbus/v5"
+)
+
+// RunSystray shows the tray with fyne.io/systray and blocks until QuitSystray; call it from
+// main's goroutine (macOS and Windows need the tray on the main thread). onReady runs once the
+// tray exists, on its own goroutine; onExit runs before RunSystray returns.
+func RunSystray(onReady, onExit func()) {
+	systray.Run(func() {
+		// Linux tray hosts show the title as the item's name; some crash without one.
+		systray.SetTitle("tokentray")
+		onReady()
+	}, onExit)
+}
+
+// SystrayPlatform is the Platform on fyne.io/systray; use it once RunSystray's onReady ran.
+func SystrayPlatform() Platform { return &systrayPlatform{} }
+
+// QuitSystray makes RunSystray return.
+func QuitSystray() { systray.Quit() }
+
+// systrayPlatform is the Platform on fyne.io/systray.
+type systrayPlatform struct {
+	mu     sync.Mutex
+	closed bool // systray's D-Bus connection is gone: quitting
+}
+
+func (p *systrayPlatform) SetMenu(items []Item) {
+	p.do(func() {
+		systray.ResetMenu()
+		for _, it := range items {
+			if it.Separator {
+				systray.AddSeparator()
+				continue
+			}
+			mi := systray.AddMenuItem(it.Label, "")
+			if !it.Enabled() {
+				// systray still delivers clicks on disabled items; without a reader they are
+				// dropped, since it sends them without blocking.
+				mi.Disable()
+				continue
+			}
+			action := it.Action
+			go func() {
+				// ClickedCh is closed when the next SetMenu removes the item.
+				for range mi.ClickedCh {
+					action()
+				}
+			}()
+		}
+	})
+}
+
+func (p *systrayPlatform) SetIcon(png []byte) { p.do(func() { systray.SetIcon(platformIcon(png)) }) }
+
+func (p *systrayPlatform) SetTooltip(text string) { p.do(func() { systray.SetTooltip(text) }) }
+
+func (p *systrayPlatform) SetTitle(text string) { p.do(func() { systray.SetTitle(text) }) }
+
+// do runs a systray call unless the tray is gone. On quit systray closes its D-Bus connection,
+// and a later call panics (SetMust) instead of returning an error: that ends the tray quietly.
+// Any other panic is not ours to hide.
+func (p *systrayPlatform) do(call func()) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			if err, ok := r.(error); ok && errors.Is(err, dbus.ErrClosed) {
+				p.closed = true
+				return
+			}
+			panic(r)
+		}
+	}()
+	call()
+}
