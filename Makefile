@@ -13,7 +13,7 @@ SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FYNE_CLI    := fyne.io/tools/cmd/fyne@v1.7.4
 
-.PHONY: all build run demo test test-deps e2e bench lint package screenshots deps e2e-deps clean
+.PHONY: all build run demo test test-deps e2e bench lint package screenshots deps e2e-deps clean faults
 .PHONY: install uninstall windows footprint
 
 all: build
@@ -49,14 +49,20 @@ test: test-deps
 	$(GO) vet $(PKGS)
 	$(GO) test -race -count=1 -tags secretservice $(PKGS)
 
+# The fault suite: the real binary against the fake with injected faults, a real gnome-keyring;
+# it rewrites docs/RELIABILITY.md with what it measured.
+faults: test-deps
+	$(GO) test -tags faults -count=1 -timeout 10m ./faults/
+
 e2e: e2e-deps
 	$(GO) test -tags e2e -race -count=1 -timeout 20m ./e2e/...
 
 bench: test-deps # the MPRIS benchmark starts a dbus-daemon
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 
-# Lint the files behind build tags too: the e2e harness and the Secret Service test.
-LINT_TAGS := e2e,secretservice,footprint
+# Lint the files behind build tags too: the e2e harness, the footprint benchmark, the Secret
+# Service test and the fault suite.
+LINT_TAGS := e2e,secretservice,footprint,faults
 
 lint: deps
 	test -z "$$(gofmt -l .)" || { gofmt -l .; exit 1; }

@@ -103,11 +103,18 @@ func (c Config) clientCredentials() *clientcredentials.Config {
 	}
 }
 
-// withHTTPClient makes x/oauth2 use our client (timeouts, test transports).
+// tokenRequestTimeout bounds one token request; a slower answer counts as Spotify unreachable.
+const tokenRequestTimeout = 30 * time.Second
+
+// withHTTPClient makes x/oauth2 use our client (timeouts, test transports). Redirects are never
+// followed: a token request carries the refresh token or code and often the client secret, and
+// Spotify's token endpoint does not redirect, so a redirect is an answer tokentray cannot use.
 func (c Config) withHTTPClient(ctx context.Context) context.Context {
-	client := c.HTTPClient
-	if client == nil {
-		client = &http.Client{Timeout: 30 * time.Second}
+	client := &http.Client{Timeout: tokenRequestTimeout}
+	if c.HTTPClient != nil {
+		copied := *c.HTTPClient
+		client = &copied
 	}
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return context.WithValue(ctx, oauth2.HTTPClient, client)
 }

@@ -6,8 +6,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+	"unicode"
 )
 
 func FuzzParseCallback(f *testing.F) {
@@ -55,6 +59,9 @@ func FuzzTokenResponse(f *testing.F) {
 	f.Add(500, `<html>oops</html>`)
 	f.Add(200, `not json`)
 	f.Add(200, ``)
+	f.Add(200, `{"access_token":"AT","expires_in":1000000000000}`)
+	f.Add(307, ``)
+	f.Add(400, `{"error":"invalid_request","error_description":"\u001b[31mred\u0007"}`)
 	f.Fuzz(func(t *testing.T, status int, body string) {
 		if status < 200 || status > 599 {
 			return
@@ -71,14 +78,50 @@ func FuzzTokenResponse(f *testing.F) {
 			t.Fatal(err)
 		}
 		cfg := Config{ClientID: testApp.ClientID, ClientSecret: "s", AccountsURL: srv.URL}
-		m := NewManager(cfg, store, t.TempDir()+"/lock", WithRetry(RetryPolicy{Attempts: 1}))
+		m := NewManager(cfg, store, t.TempDir()+"/lock", WithRetry(RetryPolicy{Attempts: 1}), WithWarnings(func(string) {}))
+		before := time.Now()
 		tok, err := m.Token(context.Background())
 		if err == nil && tok.AccessToken == "" {
 			t.Fatal("handed out an empty access token")
 		}
+		if err == nil && (tok.Expiry.Before(before.Add(time.Second)) || tok.Expiry.After(time.Now().Add(24*time.Hour))) {
+			t.Fatalf("handed out a token expiring at %s (now %s): outside 1 s–24 h", tok.Expiry, before)
+		}
+		if err != nil && status < 400 && !errors.Is(err, ErrBadAnswer) {
+			t.Fatalf("HTTP %d answer refused with %v, want ErrBadAnswer", status, err)
+		}
+		if err != nil && strings.ContainsFunc(err.Error(), func(r rune) bool { return unicode.IsControl(r) }) {
+			t.Fatalf("control characters reach the message: %q", err)
+		}
 		stored, serr := m.Stored()
 		if serr != nil || stored.RefreshToken == "" {
 			t.Fatalf("the refresh token was lost: %+v, %v", stored, serr)
+		}
+	})
+}
+
+// FuzzLoadSettings feeds arbitrary bytes as settings.json: loading must not panic, and whatever
+// it accepts must be valid settings.
+func FuzzLoadSettings(f *testing.F) {
+	f.Add(`{"client_id":"0123456789abcdef0123456789abcdef"}`)
+	f.Add(`{"client_id":"0123456789abcdef0123456789abcdef","scopes":["user-read-email"],"min_valid_seconds":600}`)
+	f.Add(`null`)
+	f.Add(`{"min_valid_seconds":99999}`)
+	f.Add(`{"client_id":7}`)
+	f.Add(`[]`)
+	f.Add(`{"client_id":"0123456789abcdef0123456789abcdef"} trailing`)
+	f.Fuzz(func(t *testing.T, content string) {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "settings.json"), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		s, found, err := LoadSettings(dir)
+		var se *SettingsError
+		switch {
+		case err == nil && (!found || s.Validate() != nil):
+			t.Fatalf("accepted %q as %+v (found %v)", content, s, found)
+		case err != nil && (!errors.As(err, &se) || se.File != filepath.Join(dir, "settings.json") || se.Fix == ""):
+			t.Fatalf("refused %q without a *SettingsError naming the file and the fix: %v", content, err)
 		}
 	})
 }

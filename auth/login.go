@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"bufio"
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
@@ -8,10 +9,12 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -35,6 +38,17 @@ type LoginOptions struct {
 	// OnAuthorizeURL is called once the loopback server listens, with the URL to open.
 	OnAuthorizeURL func(url string)
 	Timeout        time.Duration // 0 means DefaultLoginTimeout
+	// Pasted, when set, is read line by line for redirected addresses the user pastes: on a
+	// headless machine the browser runs elsewhere, and the redirect to 127.0.0.1 reaches nothing.
+	// A pasted address is checked exactly like a request to the loopback server.
+	Pasted io.Reader
+	// OnPasteRejected is told, in a sentence for the user, why a pasted line was not accepted;
+	// the login keeps waiting.
+	OnPasteRejected func(msg string)
+	// BeforeSave runs after Spotify accepted the code and before the tokens are stored, so that
+	// the caller can save the settings and secret the login used only once it succeeded. An
+	// error ends the login with the tokens not stored.
+	BeforeSave func() error
 }
 
 // callbackError is a callback that is not for us (wrong state) or malformed: the flow keeps
@@ -55,11 +69,11 @@ func parseCallback(q url.Values, wantState string) (string, error) {
 		if e == "access_denied" {
 			return "", ErrAccessDenied
 		}
-		desc := q.Get("error_description")
+		desc := CleanServerText(q.Get("error_description"))
 		if desc != "" {
 			desc = ": " + desc
 		}
-		return "", fmt.Errorf("login refused by Spotify (%s%s)", e, desc)
+		return "", fmt.Errorf("login refused by Spotify (%s%s)", CleanServerText(e), desc)
 	}
 	code := q.Get("code")
 	if code == "" {
@@ -103,9 +117,10 @@ func (m *Manager) Login(ctx context.Context, opts LoginOptions) (*UserToken, err
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	done := make(chan loginOutcome, 1)
+	flow := &callbackFlow{m: m, ctx: ctx, state: state, oc: oc, exchangeOpts: exchangeOpts,
+		beforeSave: opts.BeforeSave, done: make(chan loginOutcome, 1)}
 	srv := &http.Server{
-		Handler:           m.callbackHandler(ctx, redirect.Path, state, oc, exchangeOpts, done),
+		Handler:           flow.handler(redirect),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	go srv.Serve(ln) //nolint:errcheck // Serve returns ErrServerClosed after Shutdown below.
@@ -114,6 +129,9 @@ func (m *Manager) Login(ctx context.Context, opts LoginOptions) (*UserToken, err
 		defer stop()
 		srv.Shutdown(shutdownCtx) //nolint:errcheck // best effort: the flow is over either way.
 	}()
+	if opts.Pasted != nil {
+		go flow.readPasted(opts.Pasted, redirect.Path, opts.OnPasteRejected)
+	}
 
 	if opts.OnAuthorizeURL != nil {
 		opts.OnAuthorizeURL(authURL)
@@ -125,7 +143,7 @@ func (m *Manager) Login(ctx context.Context, opts LoginOptions) (*UserToken, err
 	}
 
 	select {
-	case out := <-done:
+	case out := <-flow.done:
 		return out.token, out.err
 	case <-ctx.Done():
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
@@ -140,20 +158,59 @@ type loginOutcome struct {
 	err   error
 }
 
-// callbackHandler serves the redirect path only. The first valid answer (code or error) ends the
-// flow; stray requests such as /favicon.ico and answers with the wrong state do not.
-func (m *Manager) callbackHandler(ctx context.Context, path, state string, oc *oauth2.Config,
-	exchangeOpts []oauth2.AuthCodeOption, done chan<- loginOutcome) http.Handler {
-	// Requests are handled one at a time: codes are single-use and the first answer wins.
-	var mu sync.Mutex
-	finished := false
-	finish := func(out loginOutcome) {
-		finished = true
-		done <- out
+// callbackFlow receives the answer of one login, from the loopback server or pasted. Answers
+// are handled one at a time: codes are single-use and the first valid answer (code or error)
+// ends the flow; stray requests and answers with the wrong state do not.
+type callbackFlow struct {
+	m            *Manager
+	ctx          context.Context
+	state        string
+	oc           *oauth2.Config
+	exchangeOpts []oauth2.AuthCodeOption
+	beforeSave   func() error
+	done         chan loginOutcome
+
+	mu       sync.Mutex
+	finished bool
+}
+
+// errLoginFinished answers a request that comes after the flow ended.
+var errLoginFinished = &callbackError{"This login is over. Return to tokentray."}
+
+// answer handles one redirect's query. A *callbackError means "ignore it and keep waiting";
+// otherwise the flow has ended with the returned error (nil: logged in). exchanged tells whether
+// the answer got as far as the code exchange (a refusal in the redirect itself did not).
+func (f *callbackFlow) answer(q url.Values) (exchanged bool, err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.finished {
+		return false, errLoginFinished
 	}
+	code, err := parseCallback(q, f.state)
+	var stray *callbackError
+	if errors.As(err, &stray) {
+		return false, err
+	}
+	var tok *UserToken
+	if err == nil {
+		exchanged = true
+		tok, err = f.m.exchange(f.ctx, f.oc, code, f.exchangeOpts, f.beforeSave)
+	}
+	f.finished = true
+	f.done <- loginOutcome{token: tok, err: err}
+	return exchanged, err
+}
+
+// handler serves the redirect path only.
+func (f *callbackFlow) handler(redirect RedirectURI) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != path {
+		if r.URL.Path != redirect.Path {
 			http.NotFound(w, r)
+			return
+		}
+		if !isHost(r.Host, redirect.Host) {
+			// A page the browser reached through another name (DNS rebinding) is not Spotify's redirect.
+			http.Error(w, "tokentray: wrong Host header for the login callback", http.StatusMisdirectedRequest)
 			return
 		}
 		if r.Method != http.MethodGet {
@@ -161,52 +218,97 @@ func (m *Manager) callbackHandler(ctx context.Context, path, state string, oc *o
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 			return
 		}
-		mu.Lock()
-		defer mu.Unlock()
-		if finished {
-			renderPage(w, http.StatusGone, "Login already finished", "This login is over. Return to tokentray.")
-			return
-		}
-		code, err := parseCallback(r.URL.Query(), state)
+		exchanged, err := f.answer(r.URL.Query())
 		var stray *callbackError
-		if errors.As(err, &stray) {
+		switch {
+		case err == nil:
+			renderPage(w, http.StatusOK, "Logged in", "tokentray has your Spotify authorization. You can close this tab.")
+		case err == errLoginFinished:
+			renderPage(w, http.StatusGone, "Login already finished", errLoginFinished.msg)
+		case errors.As(err, &stray):
 			renderPage(w, http.StatusBadRequest, "Not the login tokentray is waiting for", stray.msg)
-			return
-		}
-		if err != nil {
-			finish(loginOutcome{err: err})
+		case !exchanged:
 			renderPage(w, http.StatusOK, "Login not completed", err.Error())
-			return
-		}
-		tok, err := m.exchange(ctx, oc, code, exchangeOpts)
-		if err != nil {
-			finish(loginOutcome{err: err})
+		default:
 			renderPage(w, http.StatusBadGateway, "Login failed", err.Error())
-			return
 		}
-		finish(loginOutcome{token: tok})
-		renderPage(w, http.StatusOK, "Logged in", "tokentray has your Spotify authorization. You can close this tab.")
 	})
 }
 
+// isHost reports whether a request's Host header names the loopback address the server
+// listens on (any port: the server's own port is the only one that reaches it).
+func isHost(header, host string) bool {
+	name, _, err := net.SplitHostPort(header)
+	if err != nil {
+		name = strings.Trim(header, "[]")
+	}
+	return name == host
+}
+
+// readPasted feeds pasted addresses to the flow until it ends or the input does.
+func (f *callbackFlow) readPasted(in io.Reader, path string, rejected func(string)) {
+	lines := bufio.NewScanner(in)
+	for lines.Scan() {
+		line := strings.TrimSpace(lines.Text())
+		if line == "" {
+			continue
+		}
+		q, err := pastedQuery(line, path)
+		if err == nil {
+			_, err = f.answer(q)
+		}
+		var stray *callbackError
+		if err == errLoginFinished || !errors.As(err, &stray) {
+			return // logged in, or the flow ended with an error Login reports
+		}
+		if rejected != nil {
+			rejected(stray.msg)
+		}
+	}
+}
+
+// pastedQuery extracts the query of a pasted redirect address; a *callbackError says what is
+// wrong with it.
+func pastedQuery(line, path string) (url.Values, error) {
+	const fix = "paste the whole address your browser shows after you pressed Agree (it starts with http://127.0.0.1 and holds code= and state=)"
+	u, err := url.Parse(line)
+	if err != nil || u.RawQuery == "" {
+		return nil, &callbackError{"That is not a redirect address: " + fix + "."}
+	}
+	if u.Path != "" && u.Path != path {
+		return nil, &callbackError{fmt.Sprintf("That address goes to %s, not to the callback %s: %s.", CleanServerText(u.Path), path, fix)}
+	}
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return nil, &callbackError{"That address is garbled: " + fix + "."}
+	}
+	return q, nil
+}
+
 // exchange trades the code for tokens and persists them before anyone can use them.
-func (m *Manager) exchange(ctx context.Context, oc *oauth2.Config, code string, opts []oauth2.AuthCodeOption) (*UserToken, error) {
+// beforeSave (may be nil) runs between the two; its error stores nothing.
+func (m *Manager) exchange(ctx context.Context, oc *oauth2.Config, code string, opts []oauth2.AuthCodeOption, beforeSave func() error) (*UserToken, error) {
 	tok, err := oc.Exchange(m.cfg.withHTTPClient(ctx), code, opts...)
 	if err != nil {
-		return nil, describeTokenError("exchanging the authorization code", err)
+		return nil, describeTokenError(ctx, "exchanging the authorization code", err)
 	}
 	now := m.now()
 	ut := &UserToken{
 		AccessToken:  tok.AccessToken,
 		TokenType:    tok.TokenType,
 		RefreshToken: tok.RefreshToken,
-		Expiry:       expiryOf(tok, now),
+		Expiry:       m.expiryOf(tok),
 		Scope:        scopeOf(tok),
 		AuthorizedAt: now,
 		ClientID:     m.cfg.ClientID,
 	}
 	if ut.RefreshToken == "" {
-		return nil, errors.New("the login answer from Spotify holds no refresh token; log in again")
+		return nil, &badAnswerError{op: "exchanging the authorization code", detail: "no refresh token"}
+	}
+	if beforeSave != nil {
+		if err := beforeSave(); err != nil {
+			return nil, err
+		}
 	}
 	if err := m.storeUserToken(ut); err != nil {
 		return nil, err

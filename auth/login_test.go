@@ -269,3 +269,26 @@ func keys(v url.Values) []string {
 	}
 	return out
 }
+
+func TestCallbackRefusesAForeignHostAndKeepsWaiting(t *testing.T) {
+	fake := startFake(t, fakespotify.Options{})
+	m := newTestManager(t, testConfig(fake, true), NewMemoryStore())
+	authURL, result := pendingLogin(t, m, 20*time.Second)
+	callback := authURL.Query().Get("redirect_uri")
+	req, _ := http.NewRequest(http.MethodGet, callback+"?code=x&state="+authURL.Query().Get("state"), nil)
+	req.Host = "rebound.example" // what a browser sends after DNS rebinding
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMisdirectedRequest {
+		t.Fatalf("foreign Host answered %s, want 421", resp.Status)
+	}
+	if page, err := fakespotify.Approve(authURL.String()); err != nil {
+		t.Fatalf("the real answer after it: %v\n%s", err, page)
+	}
+	if err := <-result; err != nil {
+		t.Fatalf("login: %v", err)
+	}
+}

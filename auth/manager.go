@@ -2,8 +2,10 @@ package auth
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -28,6 +30,9 @@ type Manager struct {
 	lockPath string
 	now      func() time.Time
 	retry    RetryPolicy
+	warn     func(string)
+	// saveRetry bounds the retries of saving a refreshed token.
+	saveRetry time.Duration
 
 	userTurn chan struct{} // one user-token refresh at a time; a channel so waiting honours ctx
 	appTurn  chan struct{}
@@ -44,6 +49,10 @@ type Option func(*Manager)
 // WithClock replaces time.Now (tests).
 func WithClock(now func() time.Time) Option { return func(m *Manager) { m.now = now } }
 
+// WithWarnings sends warnings (a save that must be retried, an odd token answer) to warn
+// instead of the default logger, e.g. to the terminal of a CLI command.
+func WithWarnings(warn func(string)) Option { return func(m *Manager) { m.warn = warn } }
+
 // WithRetry replaces DefaultRetry.
 func WithRetry(p RetryPolicy) Option { return func(m *Manager) { m.retry = p } }
 
@@ -51,14 +60,16 @@ func WithRetry(p RetryPolicy) Option { return func(m *Manager) { m.retry = p } }
 // lock (usually refresh.lock in the config dir).
 func NewManager(cfg Config, store SecretStore, lockPath string, opts ...Option) *Manager {
 	m := &Manager{
-		cfg:      cfg,
-		store:    store,
-		lockPath: lockPath,
-		now:      time.Now,
-		retry:    DefaultRetry,
-		userTurn: make(chan struct{}, 1),
-		appTurn:  make(chan struct{}, 1),
-		wake:     make(chan struct{}, 1),
+		cfg:       cfg,
+		store:     store,
+		lockPath:  lockPath,
+		now:       time.Now,
+		retry:     DefaultRetry,
+		warn:      func(msg string) { slog.Warn(msg) },
+		saveRetry: DefaultSaveRetry,
+		userTurn:  make(chan struct{}, 1),
+		appTurn:   make(chan struct{}, 1),
+		wake:      make(chan struct{}, 1),
 	}
 	for _, o := range opts {
 		o(m)
@@ -171,32 +182,108 @@ func (m *Manager) usable(ut *UserToken) error {
 	return nil
 }
 
-// refresh trades the refresh token for a new access token. A rotated refresh token is stored
-// before the new access token is handed to anyone: the old one is already revoked.
+// refresh trades the refresh token for a new access token. A PKCE refresh revokes the old
+// refresh token the moment Spotify reads the request, so from then on the answer is the login:
+// the request is not cancelled with ctx (the process finishes it and saves the answer before it
+// ends, bounded by the HTTP client's timeout), and the rotated token is stored before the new
+// access token is handed to anyone. The store was opened and unlocked before the request
+// (prepareSave), so that only one write follows the answer.
 func (m *Manager) refresh(ctx context.Context, ut *UserToken) (*UserToken, error) {
-	src := m.cfg.oauth2("").TokenSource(m.cfg.withHTTPClient(ctx), &oauth2.Token{RefreshToken: ut.RefreshToken})
+	save, done := m.prepareSave()
+	defer done()
+	inFlight := m.cfg.withHTTPClient(context.WithoutCancel(ctx))
+	src := m.cfg.oauth2("").TokenSource(inFlight, &oauth2.Token{RefreshToken: ut.RefreshToken})
 	tok, err := m.retry.do(ctx, src.Token)
 	if err != nil {
 		var re *oauth2.RetrieveError
 		if errors.As(err, &re) && re.ErrorCode == "invalid_grant" {
 			m.markNeedsLogin(ut, re)
 		}
-		return nil, describeTokenError("refreshing the access token", err)
+		return nil, describeTokenError(ctx, "refreshing the access token", err)
 	}
 	next := *ut
 	next.AccessToken = tok.AccessToken
 	next.TokenType = tok.TokenType
-	next.Expiry = expiryOf(tok, m.now())
+	next.Expiry = m.expiryOf(tok)
 	if tok.RefreshToken != "" {
 		next.RefreshToken = tok.RefreshToken
 	}
 	if scope := scopeOf(tok); scope != "" {
 		next.Scope = scope
 	}
-	if err := m.storeUserToken(&next); err != nil {
-		return nil, fmt.Errorf("refreshed, but could not save the new token: %w", err)
+	rotated := next.RefreshToken != ut.RefreshToken
+	if err := m.saveRefreshed(save, &next, rotated); err != nil {
+		return nil, err
 	}
 	return &next, nil
+}
+
+// prepareSave readies the store for the write that follows a refresh, when the store can do
+// its slow part (opening a keyring session, unlocking the collection) ahead; done releases it.
+func (m *Manager) prepareSave() (save func(value string) error, done func()) {
+	if p, ok := m.store.(PreparingStore); ok {
+		if set, release, err := p.PrepareSet(KeyUserToken); err == nil {
+			return set, release
+		}
+	}
+	return m.setRawUserToken, func() {}
+}
+
+// setRawUserToken stores the JSON of a UserToken through the plain store.
+func (m *Manager) setRawUserToken(value string) error { return m.store.Set(KeyUserToken, value) }
+
+// DefaultSaveRetry is how long a refreshed token is held in memory while saving it keeps
+// failing: long enough for a user to answer a keyring prompt or free a full disk.
+const DefaultSaveRetry = 2 * time.Minute
+
+// WithSaveRetry replaces DefaultSaveRetry.
+func WithSaveRetry(d time.Duration) Option { return func(m *Manager) { m.saveRetry = d } }
+
+// saveBackoff spaces the save attempts.
+var saveBackoff = RetryPolicy{Base: 250 * time.Millisecond, Max: 5 * time.Second}
+
+// saveRefreshed stores a refreshed token, retrying for m.saveRetry. It ignores cancellation on
+// purpose: when the refresh token rotated, this write is the only copy of the login, and a
+// process asked to stop must finish it first. The user is told what is at stake while it retries.
+func (m *Manager) saveRefreshed(save func(value string) error, ut *UserToken, rotated bool) error {
+	raw, err := json.Marshal(ut)
+	if err != nil {
+		return err
+	}
+	deadline := time.Now().Add(m.saveRetry) // real time, whatever clock the manager was given
+	for n := 1; ; n++ {
+		if n == 2 {
+			save = m.setRawUserToken // a prepared session may be what broke; start afresh
+		}
+		err = save(string(raw))
+		if err == nil {
+			m.setUser(ut)
+			if n > 1 {
+				m.warn(fmt.Sprintf("saved the new login to %s after %d tries.", m.store.Describe(), n))
+			}
+			return nil
+		}
+		if n == 1 {
+			stake := "the new access token would be lost and refreshed again"
+			if rotated {
+				stake = "Spotify has already replaced the old refresh token, so this copy is your login: if it is not saved you must log in again"
+			}
+			m.warn(fmt.Sprintf("could not save the new token to %s (%v). %s. Holding it in memory and retrying for %s: "+
+				"do not stop tokentray now; unlock the keyring or make the config directory writable.",
+				m.store.Describe(), err, stake, m.saveRetry))
+		}
+		if !time.Now().Before(deadline) {
+			break
+		}
+		time.Sleep(saveBackoff.backoff(n))
+	}
+	if rotated {
+		return fmt.Errorf("%w: refreshed, but the new refresh token could not be saved to %s within %s (%v), and Spotify "+
+			"has revoked the old one; fix the store (unlock the keyring, or make the config directory writable), then log in again",
+			ErrNeedsLogin, m.store.Describe(), m.saveRetry, err)
+	}
+	return fmt.Errorf("refreshed, but could not save the new token to %s within %s (%v); the stored login is unchanged: "+
+		"unlock the keyring or make the config directory writable, then try again", m.store.Describe(), m.saveRetry, err)
 }
 
 // markNeedsLogin keeps the record (for `tokentray status`) but flags it, so that no process
@@ -297,9 +384,9 @@ func (m *Manager) AppTokenValidFor(ctx context.Context, minValid time.Duration) 
 			return m.cfg.clientCredentials().Token(m.cfg.withHTTPClient(ctx))
 		})
 		if err != nil {
-			return nil, describeTokenError("requesting an app token", err)
+			return nil, describeTokenError(ctx, "requesting an app token", err)
 		}
-		cached = &AppToken{AccessToken: tok.AccessToken, TokenType: tok.TokenType, Expiry: expiryOf(tok, m.now()), ClientID: m.cfg.ClientID}
+		cached = &AppToken{AccessToken: tok.AccessToken, TokenType: tok.TokenType, Expiry: m.expiryOf(tok), ClientID: m.cfg.ClientID}
 		if err := saveJSON(m.store, KeyAppToken, cached); err != nil {
 			return nil, fmt.Errorf("saving the app token to %s: %w", m.store.Describe(), err)
 		}
@@ -343,13 +430,25 @@ func (ut *UserToken) oauth2() *oauth2.Token {
 		WithExtra(map[string]any{"scope": ut.Scope})
 }
 
+// Bounds of a believable expires_in. Spotify issues 3600 s; an answer outside these bounds is
+// treated as assumedExpiresIn, with a warning, rather than refused: after a PKCE refresh the
+// answer holds the only valid refresh token, so refusing it would destroy the login.
+const (
+	maxExpiresIn     = 24 * 60 * 60
+	assumedExpiresIn = 3600
+)
+
 // expiryOf computes the expiry from expires_in with our clock, so that tests with a fake clock
-// and x/oauth2's own time.Now agree.
-func expiryOf(tok *oauth2.Token, now time.Time) time.Time {
-	if tok.ExpiresIn > 0 {
-		return now.Add(time.Duration(tok.ExpiresIn) * time.Second)
+// and x/oauth2's own time.Now agree. A missing, non-positive or absurdly long lifetime becomes
+// assumedExpiresIn: an expired token must never be handed out, and a token must not look
+// valid for years.
+func (m *Manager) expiryOf(tok *oauth2.Token) time.Time {
+	secs := tok.ExpiresIn
+	if secs <= 0 || secs > maxExpiresIn {
+		m.warn(fmt.Sprintf("Spotify's token answer gave expires_in %d seconds; assuming %d.", secs, assumedExpiresIn))
+		secs = assumedExpiresIn
 	}
-	return tok.Expiry
+	return m.now().Add(time.Duration(secs) * time.Second)
 }
 
 func scopeOf(tok *oauth2.Token) string {

@@ -70,7 +70,9 @@ func (s *failingSetStore) Set(key, value string) error {
 func TestRotatedRefreshTokenIsPersistedBeforeUse(t *testing.T) {
 	fake := startFake(t, fakespotify.Options{})
 	store := &failingSetStore{SecretStore: NewMemoryStore()}
-	m := newTestManager(t, testConfig(fake, false), store)
+	var warnings []string
+	m := newTestManager(t, testConfig(fake, false), store, WithSaveRetry(time.Second),
+		WithWarnings(func(w string) { warnings = append(warnings, w) }))
 	first := staleLogin(t, fake, m)
 
 	store.fail = true
@@ -85,6 +87,48 @@ func TestRotatedRefreshTokenIsPersistedBeforeUse(t *testing.T) {
 	}
 	if cached := m.Cached(); cached == nil || cached.AccessToken != first.AccessToken {
 		t.Fatal("the manager kept a token it could not persist")
+	}
+	if len(warnings) != 1 || !strings.Contains(warnings[0], "this copy is your login") || !strings.Contains(warnings[0], "do not stop tokentray") {
+		t.Fatalf("warnings %q: want one that says the unsaved token is the login", warnings)
+	}
+}
+
+// flakySetStore refuses the first writes of the user token, as a keyring that stalls or a
+// directory that is briefly read-only does.
+type flakySetStore struct {
+	SecretStore
+	failures int
+}
+
+func (s *flakySetStore) Set(key, value string) error {
+	if key == KeyUserToken && s.failures > 0 {
+		s.failures--
+		return errors.New("keyring set did not answer")
+	}
+	return s.SecretStore.Set(key, value)
+}
+
+func TestRotatedRefreshTokenIsSavedOnceTheStoreRecovers(t *testing.T) {
+	fake := startFake(t, fakespotify.Options{})
+	store := &flakySetStore{SecretStore: NewMemoryStore()}
+	var warnings []string
+	m := newTestManager(t, testConfig(fake, false), store, WithWarnings(func(w string) { warnings = append(warnings, w) }))
+	first := staleLogin(t, fake, m)
+
+	store.failures = 3
+	tok, err := m.Token(context.Background())
+	if err != nil {
+		t.Fatalf("the store recovered within the retries, yet: %v", err)
+	}
+	stored, err := m.Stored()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stored.RefreshToken == first.RefreshToken || !fake.RefreshTokenValid(stored.RefreshToken) || stored.AccessToken != tok.AccessToken {
+		t.Fatal("want the rotated refresh token and the handed-out access token stored")
+	}
+	if len(warnings) != 2 || !strings.Contains(warnings[1], "after 4 tries") {
+		t.Fatalf("warnings %q: want the stake, then the recovery after 4 tries", warnings)
 	}
 }
 
@@ -454,5 +498,23 @@ func assertNoSecretsUnder(t *testing.T, dir string, secrets []string) {
 	}
 	if files == 0 {
 		t.Fatal("no files in the config dir: the check proved nothing")
+	}
+}
+
+func TestACancelledRefreshStillSavesTheRotatedToken(t *testing.T) {
+	fake := startFake(t, fakespotify.Options{})
+	m := newTestManager(t, testConfig(fake, false), NewMemoryStore())
+	first := staleLogin(t, fake, m)
+
+	// The caller gives up (Ctrl-C, a service stop) after Spotify rotated, before the answer arrived.
+	ctx, cancel := context.WithCancel(context.Background())
+	fake.OnTokensIssued(func(string) { cancel() })
+	fake.HoldTokenAnswers(200 * time.Millisecond)
+	if _, err := m.Token(ctx); err != nil {
+		t.Fatalf("the refresh in flight was abandoned: %v", err)
+	}
+	stored, err := m.Stored()
+	if err != nil || stored.RefreshToken == first.RefreshToken || !fake.RefreshTokenValid(stored.RefreshToken) {
+		t.Fatalf("stored %+v, %v: want the rotated refresh token, valid at Spotify", stored, err)
 	}
 }

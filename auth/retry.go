@@ -9,7 +9,10 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/oauth2"
 )
@@ -84,10 +87,10 @@ func (p RetryPolicy) do(ctx context.Context, fetch func() (*oauth2.Token, error)
 }
 
 // retryDelay classifies a token-request error: retryable or not, and the wait Spotify asked for.
+// A timeout of the HTTP client is retryable like any network failure; whether the caller gave up
+// is for do to check (ctx.Err), not for the error to say: a client timeout also matches
+// context.DeadlineExceeded.
 func retryDelay(err error) (time.Duration, bool) {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return 0, false
-	}
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) && re.Response != nil {
 		switch code := re.Response.StatusCode; {
@@ -113,28 +116,61 @@ func retryAfter(h http.Header) time.Duration {
 	return time.Duration(secs) * time.Second
 }
 
+// ErrBadAnswer marks a token answer tokentray cannot use (not JSON, no access token, a redirect).
+// It also matches ErrUnreachable: for the user and for scripts (exit code 4) it means the same,
+// Spotify did not give a usable answer, try later.
+//
+//lint:ignore ST1005 the message starts with a name, as the issue words it for the user
+var ErrBadAnswer = errors.New("Spotify sent an answer tokentray cannot use")
+
+// badAnswerError is an unusable token answer; it matches ErrBadAnswer and ErrUnreachable.
+type badAnswerError struct{ op, detail string }
+
+func (e *badAnswerError) Error() string {
+	return fmt.Sprintf("%s while %s (%s); try again later, and if this persists check that TOKENTRAY_ACCOUNTS_URL "+
+		"(if set) points at Spotify and that no proxy rewrites its answers", ErrBadAnswer, e.op, e.detail)
+}
+
+func (e *badAnswerError) Is(target error) bool {
+	return target == ErrBadAnswer || target == ErrUnreachable
+}
+
 // describeTokenError turns an x/oauth2 error into one that says what happened and what to do.
-// It never includes request bodies, which carry secrets.
-func describeTokenError(op string, err error) error {
+// It never includes request bodies, which carry secrets, and strips control characters from
+// whatever the server wrote. ctx is the caller's: a cancellation is the caller's doing, but a
+// deadline (the HTTP client's timeout or the command's time budget) means Spotify was too slow,
+// which is the same as unreachable.
+func describeTokenError(ctx context.Context, op string, err error) error {
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		return fmt.Errorf("%s: %w", op, context.Canceled)
+	}
 	var re *oauth2.RetrieveError
 	if !errors.As(err, &re) {
-		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-			return err
+		var netErr net.Error
+		var urlErr *url.Error
+		if errors.As(err, &netErr) && netErr.Timeout() || errors.Is(err, context.DeadlineExceeded) {
+			return fmt.Errorf("%w while %s: Spotify did not answer in time (each try waits up to %s); check your network connection and try again", ErrUnreachable, op, tokenRequestTimeout)
 		}
-		return fmt.Errorf("%w while %s: %v; check your network connection and try again", ErrUnreachable, op, trimURLError(err))
+		if errors.As(err, &netErr) || errors.As(err, &urlErr) {
+			return fmt.Errorf("%w while %s: %v; check your network connection and try again", ErrUnreachable, op, trimURLError(err))
+		}
+		// x/oauth2 parsed a 2xx answer and found no JSON or no access token in it.
+		return &badAnswerError{op: op, detail: CleanServerText(err.Error())}
 	}
 	status := 0
 	if re.Response != nil {
 		status = re.Response.StatusCode
 	}
-	detail := re.ErrorCode
-	if re.ErrorDescription != "" {
-		detail += ": " + re.ErrorDescription
+	detail := CleanServerText(re.ErrorCode)
+	if desc := CleanServerText(re.ErrorDescription); desc != "" {
+		detail += ": " + desc
 	}
 	if detail == "" {
 		detail = fmt.Sprintf("HTTP %d", status)
 	}
 	switch {
+	case status >= 300 && status < 400:
+		return &badAnswerError{op: op, detail: fmt.Sprintf("a redirect, HTTP %d, which tokentray does not follow with your credentials", status)}
 	case status == http.StatusTooManyRequests:
 		return fmt.Errorf("%w while %s: rate limited (HTTP 429); try again in %s", ErrUnreachable, op, retryAfter(re.Response.Header))
 	case status >= 500:
@@ -146,6 +182,29 @@ func describeTokenError(op string, err error) error {
 	default:
 		return fmt.Errorf("refused while %s (%s)", op, detail)
 	}
+}
+
+// maxServerText bounds how much of a server's error text reaches a message.
+const maxServerText = 300
+
+// CleanServerText makes text from a server or a redirect safe to print: control characters
+// (terminal escapes, line breaks, bidi overrides) become spaces, and long text is cut.
+func CleanServerText(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(s, "?"))
+	s = strings.TrimSpace(s)
+	if len(s) > maxServerText {
+		cut := maxServerText
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
+	}
+	return s
 }
 
 // trimURLError drops the URL from a transport error: it is noise for the user and, for a

@@ -1,13 +1,16 @@
 package auth
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 )
 
 // Settings is what the user configures; it lives in settings.json in the config directory and
@@ -50,23 +53,143 @@ func ConfigDir() (string, error) {
 	return filepath.Join(base, "tokentray"), nil
 }
 
+// maxSettingsSize bounds what LoadSettings reads: a real settings file is a few hundred bytes,
+// and a device or a huge file must not fill the memory.
+const maxSettingsSize = 1 << 20
+
+// SettingsError is a settings file tokentray cannot use: which file, which field (empty when the
+// file as a whole is the problem), what is wrong and how to fix it. The desktop app shows it
+// with a Reset button (ResetSettings); it wraps the FieldErrors of a failed validation.
+type SettingsError struct {
+	File    string
+	Field   string // e.g. "min_valid_seconds"; several are comma-separated; "" for the whole file
+	Problem string
+	Fix     string
+	Err     error // the cause: FieldErrors, a JSON syntax error or a file-system error
+}
+
+func (e *SettingsError) Error() string {
+	where := "settings file " + e.File
+	if e.Field != "" {
+		where += ", " + e.Field
+	}
+	return where + ": " + e.Problem + ". " + e.Fix
+}
+
+func (e *SettingsError) Unwrap() error { return e.Err }
+
+// fixByReset ends every SettingsError's advice.
+const fixByReset = "Repair it, or run `tokentray reset-settings` (or press Reset settings in the window) to start again " +
+	"from the defaults; your login and client secret are kept."
+
 // LoadSettings reads settings.json from dir. A missing file gives DefaultSettings() and
-// found == false; fields absent from the file keep their defaults. A damaged file is an error,
-// never silently replaced: the user may want to repair it.
+// found == false; fields absent from the file keep their defaults. Only a regular file of at
+// most 1 MiB is read, and its content is validated: anything else is a *SettingsError, never
+// silently replaced, because the user may want to repair it.
 func LoadSettings(dir string) (s Settings, found bool, err error) {
 	path := filepath.Join(dir, settingsFileName)
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return DefaultSettings(), false, nil
+	fail := func(field, problem string, cause error) (Settings, bool, error) {
+		return Settings{}, false, &SettingsError{File: path, Field: field, Problem: problem, Fix: fixByReset, Err: cause}
 	}
+	info, err := os.Lstat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return DefaultSettings(), false, nil
+	case err != nil:
+		return fail("", fmt.Sprintf("cannot be read (%v)", err), err)
+	case info.Mode()&fs.ModeSymlink != 0:
+		return fail("", "is a symbolic link; tokentray reads only a regular file there", nil)
+	case info.IsDir():
+		return fail("", "is a directory, not a file; remove it (it is not tokentray's)", nil)
+	case !info.Mode().IsRegular():
+		return fail("", fmt.Sprintf("is not a regular file (%s)", info.Mode().Type()), nil)
+	case info.Size() > maxSettingsSize:
+		return fail("", fmt.Sprintf("is %d bytes; a settings file is a few hundred, and at most %d are read", info.Size(), maxSettingsSize), nil)
+	}
+	data, err := readRegularFile(path, info, maxSettingsSize)
 	if err != nil {
-		return Settings{}, false, fmt.Errorf("reading settings: %w", err)
+		return fail("", err.Error(), err)
+	}
+	if trimmed := bytes.TrimSpace(data); len(trimmed) == 0 || trimmed[0] != '{' {
+		return fail("", "does not hold a JSON object", nil)
 	}
 	s = DefaultSettings()
 	if err := json.Unmarshal(data, &s); err != nil {
-		return Settings{}, false, fmt.Errorf("settings file %s is damaged (%v): repair it, or delete it to start again from the defaults", path, err)
+		var typ *json.UnmarshalTypeError
+		if errors.As(err, &typ) {
+			return fail(typ.Field, fmt.Sprintf("has the wrong type (%s where %s belongs)", typ.Value, typ.Type), err)
+		}
+		return fail("", fmt.Sprintf("is damaged (%v)", err), err)
+	}
+	if err := s.Validate(); err != nil {
+		var fields FieldErrors
+		errors.As(err, &fields)
+		names := make([]string, len(fields))
+		problems := make([]string, len(fields))
+		for i, fe := range fields {
+			names[i], problems[i] = fe.Field, fe.Problem+" ("+fe.Fix+")"
+		}
+		return fail(strings.Join(names, ", "), strings.Join(problems, "; "), err)
 	}
 	return s, true, nil
+}
+
+// readRegularFile reads at most limit bytes of the file at path, refusing it if it is no longer
+// the regular file Lstat saw (swapped for a FIFO or a device in between).
+func readRegularFile(path string, seen fs.FileInfo, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot be opened (%w)", err)
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil || !os.SameFile(info, seen) || !info.Mode().IsRegular() {
+		return nil, errors.New("changed while tokentray read it; try again")
+	}
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("cannot be read (%w)", err)
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("grew beyond %d bytes while tokentray read it", limit)
+	}
+	return data, nil
+}
+
+// SettingsWorldReadable reports whether the settings file in dir can be read by other users, for
+// a warning: it holds no secret, but the client ID and the options are the user's business.
+func SettingsWorldReadable(dir string) bool {
+	info, err := os.Lstat(filepath.Join(dir, settingsFileName))
+	return err == nil && info.Mode().IsRegular() && info.Mode().Perm()&0o077 != 0
+}
+
+// ResetSettings replaces a damaged or unwanted settings file with the defaults, keeping what
+// store holds (the login and the client secret). The client ID comes from the stored login, so
+// that the login stays usable; without one there is nothing to keep, and the file is removed:
+// the next start is a first start. It returns the settings now in effect.
+func ResetSettings(dir string, store SecretStore) (Settings, error) {
+	s := DefaultSettings()
+	ut, err := loadJSON[UserToken](store, KeyUserToken)
+	if err != nil && !errors.Is(err, ErrSecretNotFound) {
+		return Settings{}, fmt.Errorf("resetting the settings: %w", err)
+	}
+	if err != nil || ValidateClientID(ut.ClientID) != nil {
+		if err := RemoveSettings(dir); err != nil {
+			return Settings{}, err
+		}
+		return s, nil
+	}
+	s.ClientID = ut.ClientID
+	if granted := ut.GrantedScopes(); ValidateScopes(granted) == nil {
+		s.Scopes = granted
+	}
+	// A directory or anything else in the way is removed first: the rename could not replace it.
+	if info, err := os.Lstat(filepath.Join(dir, settingsFileName)); err == nil && !info.Mode().IsRegular() {
+		if err := os.RemoveAll(filepath.Join(dir, settingsFileName)); err != nil {
+			return Settings{}, fmt.Errorf("resetting the settings: %w", err)
+		}
+	}
+	return s, SaveSettings(dir, s)
 }
 
 // SaveSettings validates s and, only if it is valid, replaces settings.json in dir atomically.
@@ -94,31 +217,38 @@ func makePrivateDir(dir string) error {
 }
 
 // writeFileAtomic replaces path with data (mode 0600) so that a reader, even in another process,
-// sees either the old or the new content, and a crash never leaves a half-written file: the data
-// goes to a temporary file in the same directory, is synced, and is renamed over path.
+// sees either the old or the new content, and a killed process never leaves a half-written
+// file: the data goes to a temporary file in the same directory, which is renamed over path and
+// then synced, with the directory. The rename comes before the sync on purpose: the moment it
+// returns, the new content is what every process reads, whatever happens to this one, which cuts
+// the time in which a kill -9 after a PKCE refresh loses the rotated refresh token from ~8 ms
+// (two fsyncs on this kind of machine) to well under one. The price is a power cut within those
+// milliseconds: ext4 (the Linux default) flushes a file renamed over another before the rename
+// commits, other filesystems may keep the old content or, rarely, an empty file.
 func writeFileAtomic(path string, data []byte) (err error) {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*") // created with mode 0600
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
+	renamed := false
 	defer func() {
+		tmp.Close()
 		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
+			if !renamed {
+				os.Remove(tmp.Name())
+			}
 			err = fmt.Errorf("writing %s: %w", path, err)
 		}
 	}()
 	if _, err := tmp.Write(data); err != nil {
 		return err
 	}
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	renamed = true
+	if err := tmp.Sync(); err != nil {
 		return err
 	}
 	return fsyncDir(dir)

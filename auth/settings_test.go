@@ -58,27 +58,80 @@ func TestLoadSettingsKeepsDefaultsForAbsentFields(t *testing.T) {
 }
 
 func TestLoadSettingsRefusesDamagedFile(t *testing.T) {
-	for name, content := range map[string]string{
-		"truncated":  `{"client_id": "abc`,
-		"wrong type": `{"min_valid_seconds": "ten minutes"}`,
+	valid := `"client_id": "0123456789abcdef0123456789abcdef"`
+	for _, tc := range []struct {
+		name, content, field, problem string
+	}{
+		{"truncated", `{"client_id": "abc`, "", "is damaged"},
+		{"wrong type", `{` + valid + `, "min_valid_seconds": "ten minutes"}`, "min_valid_seconds", "wrong type"},
+		{"null", `null`, "", "does not hold a JSON object"},
+		{"array", ` [1]`, "", "does not hold a JSON object"},
+		{"empty", ``, "", "does not hold a JSON object"},
+		{"min valid out of range", `{` + valid + `, "min_valid_seconds": 99999}`, "min_valid_seconds", "is 99999, outside 60..3000"},
+		{"client id too long", `{"client_id": "` + strings.Repeat("a", 5000) + `"}`, "client_id", "is 5000 characters long"},
+		{"two fields", `{"client_id": "", "clipboard_clear_seconds": -1}`, "client_id, clipboard_clear_seconds", "is empty"},
 	} {
-		t.Run(name, func(t *testing.T) {
+		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			path := filepath.Join(dir, "settings.json")
-			writeFileForTest(t, path, content)
+			writeFileForTest(t, path, tc.content)
 			_, _, err := LoadSettings(dir)
-			if err == nil {
-				t.Fatal("LoadSettings accepted a damaged file")
+			var se *SettingsError
+			if !errors.As(err, &se) {
+				t.Fatalf("LoadSettings = %v, want a *SettingsError", err)
 			}
-			for _, want := range []string{path, "repair it", "delete it"} {
+			if se.File != path || se.Field != tc.field || !strings.Contains(se.Problem, tc.problem) {
+				t.Fatalf("got file %q field %q problem %q, want %q %q %q", se.File, se.Field, se.Problem, path, tc.field, tc.problem)
+			}
+			for _, want := range []string{path, "Repair it", "tokentray reset-settings", "login and client secret are kept"} {
 				if !strings.Contains(err.Error(), want) {
 					t.Errorf("error %q does not mention %q", err, want)
 				}
 			}
-			if data, _ := os.ReadFile(path); string(data) != content {
+			if data, _ := os.ReadFile(path); string(data) != tc.content {
 				t.Fatalf("the damaged file was changed to %q", data)
 			}
 		})
+	}
+}
+
+func TestResetSettingsKeepsTheLoginAndSecret(t *testing.T) {
+	dir := t.TempDir()
+	writeFileForTest(t, filepath.Join(dir, "settings.json"), `{"min_valid_seconds": 99999}`)
+	store := NewMemoryStore()
+	must(t, store.Set(KeyClientSecret, "the-secret"))
+	must(t, saveJSON(store, KeyUserToken, &UserToken{RefreshToken: "rt", ClientID: "0123456789abcdef0123456789abcdef", Scope: "user-read-email"}))
+
+	got, err := ResetSettings(dir, store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := DefaultSettings()
+	want.ClientID = "0123456789abcdef0123456789abcdef"
+	want.Scopes = []string{"user-read-email"}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("ResetSettings = %+v, want %+v", got, want)
+	}
+	loaded, found, err := LoadSettings(dir)
+	if err != nil || !found || !reflect.DeepEqual(loaded, want) {
+		t.Fatalf("after the reset LoadSettings = %+v, %v, %v", loaded, found, err)
+	}
+	if secret, _ := store.Get(KeyClientSecret); secret != "the-secret" {
+		t.Fatal("the reset lost the client secret")
+	}
+	if ut, _ := loadJSON[UserToken](store, KeyUserToken); ut == nil || ut.RefreshToken != "rt" {
+		t.Fatal("the reset lost the login")
+	}
+}
+
+func TestResetSettingsWithoutALoginStartsAfresh(t *testing.T) {
+	dir := t.TempDir()
+	must(t, os.Mkdir(filepath.Join(dir, "settings.json"), 0o700))
+	if _, err := ResetSettings(dir, NewMemoryStore()); err != nil {
+		t.Fatal(err)
+	}
+	if _, found, err := LoadSettings(dir); found || err != nil {
+		t.Fatalf("after the reset: found %v, err %v; want a first start", found, err)
 	}
 }
 
@@ -184,6 +237,13 @@ func assertOnlyFilesForTest(t *testing.T, dir string, names ...string) {
 func writeFileForTest(t *testing.T, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
 		t.Fatal(err)
 	}
 }

@@ -28,6 +28,16 @@ type SecretStore interface {
 	Insecure() bool
 }
 
+// PreparingStore is a SecretStore that can do the slow part of a write ahead of time, so that
+// the write which saves a rotated refresh token is a single round trip: the less time passes
+// between Spotify's answer and the stored copy, the less a kill -9 can destroy.
+type PreparingStore interface {
+	SecretStore
+	// PrepareSet returns a function that replaces the stored value of key (which must exist) at
+	// once, and release to free what it holds.
+	PrepareSet(key string) (set func(value string) error, release func(), err error)
+}
+
 // Keys in the SecretStore.
 const (
 	KeyClientSecret = "client-secret"
@@ -75,6 +85,21 @@ func (s keyringStore) Delete(key string) error {
 		return fmt.Errorf("deleting %q from the %s: %w", key, s.Describe(), err)
 	}
 	return nil
+}
+
+// PrepareSet opens and unlocks the Secret Service ahead of the write (see keyring.Prepare).
+func (s keyringStore) PrepareSet(key string) (func(string) error, func(), error) {
+	w, err := keyring.Prepare(s.service, key)
+	if err != nil {
+		return nil, nil, err
+	}
+	set := func(value string) error {
+		if err := w.Set(value); err != nil {
+			return fmt.Errorf("saving %q in the %s: %w", key, s.Describe(), err)
+		}
+		return nil
+	}
+	return set, w.Close, nil
 }
 
 func (s keyringStore) Describe() string { return fmt.Sprintf("system keyring (service %q)", s.service) }

@@ -61,6 +61,7 @@ func commands() []command {
 		{"status", "show who is logged in, scopes, token expiry and storage", runStatus},
 		{"now", "show what is playing now", runNow},
 		{"logout", "forget the tokens (--all: also the client secret and settings)", runLogout},
+		{"reset-settings", "replace a damaged settings.json with the defaults, keeping the login and client secret", runResetSettings},
 		{"scopes", "list the Spotify scopes with what each allows", runScopes},
 		{"window", "open the tray's window (settings, login, tokens); the tray must be running", runWindow},
 		{"autostart", autostartSummary, runAutostart},
@@ -85,8 +86,9 @@ func exitCode(err error) int {
 	var usage *usageError
 	var fields auth.FieldErrors
 	var field *auth.FieldError
+	var settings *auth.SettingsError
 	switch {
-	case errors.As(err, &usage), errors.As(err, &fields), errors.As(err, &field):
+	case errors.As(err, &usage), errors.As(err, &fields), errors.As(err, &field), errors.As(err, &settings):
 		return ExitUsage
 	case errors.Is(err, auth.ErrNeedsLogin):
 		return ExitNeedsLogin

@@ -3,10 +3,12 @@ package cli
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"tokentray/auth"
@@ -17,12 +19,16 @@ func runLogin(env *Env, args []string) error {
 	clientID := fs.String("client-id", "", "the app's client ID (default: $SPOTIFY_CLIENT_ID, then the saved one)")
 	scopes := fs.String("scopes", "", "comma-separated scopes (default: the saved ones, else what the tray needs)")
 	redirect := fs.String("redirect-uri", "", "redirect URI registered for the app (default "+auth.DefaultRedirectURI+")")
-	noBrowser := fs.Bool("no-browser", false, "print the authorize URL alone on stdout's first line instead of opening a browser")
+	noBrowser := fs.Bool("no-browser", false, "print the authorize URL alone on stdout's first line instead of opening a browser; "+
+		"the redirected address may then be pasted on stdin")
 	secretStdin := fs.Bool("client-secret-stdin", false, "read the client secret from stdin (else $SPOTIFY_CLIENT_SECRET; none means PKCE)")
 	timeout := fs.Duration("timeout", auth.DefaultLoginTimeout, "how long to wait for the browser")
 	insecure := insecureFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *timeout <= 0 {
+		return usagef("--timeout %s: give how long to wait for the browser, such as 5m", *timeout)
 	}
 	p, err := openProfile(env, *insecure)
 	if err != nil {
@@ -45,41 +51,36 @@ func runLogin(env *Env, args []string) error {
 	if err := settings.Validate(); err != nil {
 		return err // nothing stored yet
 	}
-	secret, err := loginSecret(env, p, settings, *secretStdin)
+	stdin := bufio.NewReader(env.Stdin) // one reader: the secret's line and pasted addresses share stdin
+	secret, err := loginSecret(stdin, env, p, settings, *secretStdin)
 	if err != nil {
 		return err
 	}
 
-	// Save what the login uses before it starts, so that a finished login and the settings agree.
-	if err := auth.SaveSettings(p.Dir, settings); err != nil {
-		return err
-	}
-	if secret != "" {
-		if err := p.Store.Set(auth.KeyClientSecret, secret); err != nil {
-			return fmt.Errorf("saving the client secret to %s: %w", p.Store.Describe(), err)
-		}
-	} else if err := p.Store.Delete(auth.KeyClientSecret); err != nil {
-		return fmt.Errorf("removing the old client secret from %s: %w", p.Store.Describe(), err)
-	}
-	p.Settings = settings
-	m, err := p.Manager()
-	if err != nil {
-		return err
-	}
+	// The login runs with the new settings and secret, but stores nothing until Spotify accepted
+	// the code: an aborted login leaves a working setup as it was.
+	m := auth.NewManager(auth.ConfigFromSettings(settings, secret), p.Store, p.LockPath(), warnTo(env))
 	if m.Config().UsesPKCE() {
 		fmt.Fprintln(env.Stderr, "No client secret: logging in with PKCE.")
 	} else {
 		fmt.Fprintln(env.Stderr, "Logging in with the client secret (Authorization Code flow).")
 	}
+	tx, err := beginLoginTransaction(p)
+	if err != nil {
+		return err
+	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	opts := auth.LoginOptions{Timeout: *timeout}
+	opts := auth.LoginOptions{Timeout: *timeout, BeforeSave: func() error { return tx.commit(settings, secret) }}
 	if *noBrowser {
 		opts.OnAuthorizeURL = func(u string) {
 			fmt.Fprintln(env.Stdout, u)
-			fmt.Fprintln(env.Stderr, "Open the URL above in a browser; waiting for Spotify to send you back…")
+			fmt.Fprintln(env.Stderr, "Open the URL above in a browser; waiting for Spotify to send you back… "+
+				"If that browser runs on another machine, its page after Agree will not load: paste that page's address here and press Enter.")
 		}
+		opts.Pasted = stdin
+		opts.OnPasteRejected = func(msg string) { fmt.Fprintf(env.Stderr, "tokentray: %s Still waiting.\n", msg) }
 	} else {
 		opts.OnAuthorizeURL = func(u string) {
 			fmt.Fprintf(env.Stderr, "Opening your browser. If nothing opens, visit:\n%s\n", u)
@@ -88,6 +89,10 @@ func runLogin(env *Env, args []string) error {
 	}
 	ut, err := m.Login(ctx, opts)
 	if err != nil {
+		err = errors.Join(err, tx.rollback())
+		if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+			return errors.New("login interrupted; nothing stored was changed")
+		}
 		return err
 	}
 	acct := describeAccount(ctx, m)
@@ -96,6 +101,65 @@ func runLogin(env *Env, args []string) error {
 		fmt.Fprintf(env.Stderr, "Spotify did not grant: %s\n", strings.Join(missing, ", "))
 	}
 	tellTray(env)
+	return nil
+}
+
+// loginTransaction saves a login's settings and secret together with its tokens, and puts the
+// previous ones back if storing the tokens fails.
+type loginTransaction struct {
+	p         *auth.Profile
+	oldSecret string
+	committed bool
+}
+
+func beginLoginTransaction(p *auth.Profile) (*loginTransaction, error) {
+	old, err := p.ClientSecret()
+	if err != nil {
+		return nil, err
+	}
+	return &loginTransaction{p: p, oldSecret: old}, nil
+}
+
+// commit runs once Spotify accepted the code, right before the tokens are stored.
+func (tx *loginTransaction) commit(settings auth.Settings, secret string) error {
+	tx.committed = true
+	if err := auth.SaveSettings(tx.p.Dir, settings); err != nil {
+		return errors.Join(err, tx.rollback())
+	}
+	if err := setSecret(tx.p.Store, secret); err != nil {
+		return errors.Join(err, tx.rollback())
+	}
+	return nil
+}
+
+// rollback restores the settings and secret a committed login replaced; before a commit it has
+// nothing to do.
+func (tx *loginTransaction) rollback() error {
+	if !tx.committed {
+		return nil
+	}
+	tx.committed = false
+	restore := auth.RemoveSettings(tx.p.Dir)
+	if tx.p.HasSettings {
+		restore = auth.SaveSettings(tx.p.Dir, tx.p.Settings)
+	}
+	if err := errors.Join(restore, setSecret(tx.p.Store, tx.oldSecret)); err != nil {
+		return fmt.Errorf("putting the previous settings back: %w", err)
+	}
+	return nil
+}
+
+// setSecret stores the client secret, or removes it when the login uses PKCE.
+func setSecret(store auth.SecretStore, secret string) error {
+	if secret == "" {
+		if err := store.Delete(auth.KeyClientSecret); err != nil {
+			return fmt.Errorf("removing the old client secret from %s: %w", store.Describe(), err)
+		}
+		return nil
+	}
+	if err := store.Set(auth.KeyClientSecret, secret); err != nil {
+		return fmt.Errorf("saving the client secret to %s: %w", store.Describe(), err)
+	}
 	return nil
 }
 
@@ -117,9 +181,9 @@ func describeAccount(ctx context.Context, m *auth.Manager) string {
 
 // loginSecret picks the client secret: stdin, then the environment, then the stored one when the
 // client ID did not change. A secret is never accepted as a flag value: it would show in `ps`.
-func loginSecret(env *Env, p *auth.Profile, s auth.Settings, fromStdin bool) (string, error) {
+func loginSecret(stdin *bufio.Reader, env *Env, p *auth.Profile, s auth.Settings, fromStdin bool) (string, error) {
 	if fromStdin {
-		line, err := bufio.NewReader(env.Stdin).ReadString('\n')
+		line, err := stdin.ReadString('\n')
 		if err != nil && line == "" {
 			return "", usagef("--client-secret-stdin: nothing to read on stdin (pipe the secret in, e.g. `pass spotify | tokentray login --client-secret-stdin`)")
 		}

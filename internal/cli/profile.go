@@ -1,10 +1,8 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"tokentray/auth"
 	"tokentray/internal/trayapi"
@@ -46,6 +44,9 @@ func openProfile(env *Env, insecure bool) (*auth.Profile, error) {
 	if p.Store.Insecure() {
 		fmt.Fprintf(env.Stderr, "tokentray: warning: secrets are stored unencrypted (%s)\n", p.Store.Describe())
 	}
+	if auth.SettingsWorldReadable(dir) {
+		fmt.Fprintf(env.Stderr, "tokentray: warning: other users can read the settings in %s: run chmod 600 on its settings.json\n", dir)
+	}
 	return p, nil
 }
 
@@ -62,7 +63,7 @@ func openManager(env *Env, insecure bool, adjust func(*auth.Settings)) (*auth.Pr
 	if adjust != nil {
 		adjust(&p.Settings)
 	}
-	m, err := p.Manager()
+	m, err := p.Manager(warnTo(env))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -71,9 +72,4 @@ func openManager(env *Env, insecure bool, adjust func(*auth.Settings)) (*auth.Pr
 
 func apiClient(m *auth.Manager) *webapi.Client {
 	return &webapi.Client{BaseURL: auth.APIURL(), Tokens: m}
-}
-
-// commandContext bounds a headless command so that a script never hangs on the network.
-func commandContext(d time.Duration) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), d)
 }

@@ -96,10 +96,12 @@ func runLogout(env *Env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	p, err := openProfile(env, *insecure)
+	// Only the store: logging out must work whatever settings.json holds.
+	dir, store, err := openStore(env, *insecure)
 	if err != nil {
 		return err
 	}
+	p := &auth.Profile{Dir: dir, Store: store}
 	m, err := p.Manager()
 	if err != nil {
 		return err

@@ -25,7 +25,7 @@ func runToken(env *Env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *minValid < 0 || *minValid > 50*time.Minute {
+	if *minValid != 0 && (*minValid < time.Minute || *minValid > 50*time.Minute) {
 		return usagef("--min-valid %s: choose a duration from 1m to 50m (access tokens live 60 minutes)", *minValid)
 	}
 	// A running tray answers from its cache and is the only process that refreshes, so that a

@@ -74,6 +74,42 @@ func (s *Server) SetDelay(path string, d time.Duration) {
 	s.delays[path] = d
 }
 
+// HoldTokenAnswers makes /api/token do its work (issue the tokens, revoke a rotated refresh
+// token) and then hold the answer for d, or until the client gives up. It opens the window in
+// which a client has been answered by Spotify but holds nothing yet, to test what a client does
+// when it is stopped or killed there. d <= 0 answers at once again.
+func (s *Server) HoldTokenAnswers(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.answerHold = max(d, 0)
+}
+
+// OnTokensIssued calls f with the grant type (authorization_code, refresh_token,
+// client_credentials) each time /api/token has issued tokens, before the answer is held or sent.
+// f runs on the request's goroutine; nil removes it.
+func (s *Server) OnTokensIssued(f func(grant string)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.issuedHook = f
+}
+
+func (s *Server) tokensIssued(grant string) {
+	s.mu.Lock()
+	f := s.issuedHook
+	s.mu.Unlock()
+	if f != nil {
+		f(grant)
+	}
+}
+
+// holdAnswer applies HoldTokenAnswers; false means the client went away meanwhile.
+func (s *Server) holdAnswer(r *http.Request) bool {
+	s.mu.Lock()
+	d := s.answerHold
+	s.mu.Unlock()
+	return holdFor(r, d)
+}
+
 // takeFault returns the fault to answer on path, if any, using it up.
 func (s *Server) takeFault(path string) (fault, bool) {
 	s.mu.Lock()
@@ -184,6 +220,11 @@ func (s *Server) wait(r *http.Request) bool {
 	s.mu.Lock()
 	d := s.delays[r.URL.Path]
 	s.mu.Unlock()
+	return holdFor(r, d)
+}
+
+// holdFor waits d (none when d is 0) or until r's client gives up; false means it gave up.
+func holdFor(r *http.Request, d time.Duration) bool {
 	if d == 0 {
 		return true
 	}

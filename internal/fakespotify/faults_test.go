@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/oauth2"
+
 	"tokentray/internal/fakespotify"
 )
 
@@ -230,4 +232,38 @@ func TestLogKeepsSecretsOut(t *testing.T) {
 			t.Fatal("/_fake/requests leaks a secret")
 		}
 	}
+}
+
+func TestHeldTokenAnswerHasAlreadyRotated(t *testing.T) {
+	e := newEnv(t, fakespotify.Options{})
+	verifier := oauth2.GenerateVerifier()
+	code := e.code(testApp.RedirectURIs[0], "", oauth2.S256ChallengeFromVerifier(verifier))
+	resp, body := e.postForm("/api/token", url.Values{"grant_type": {"authorization_code"}, "code": {code},
+		"redirect_uri": {testApp.RedirectURIs[0]}, "client_id": {testApp.ClientID},
+		"code_verifier": {verifier}}, "", "")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("PKCE exchange: %d %s", resp.StatusCode, body)
+	}
+	rt := *decode[tokenJSON](t, body).RefreshToken
+
+	grants := make(chan string, 1)
+	e.s.OnTokensIssued(func(grant string) { grants <- grant })
+	e.s.HoldTokenAnswers(time.Hour)
+	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+	defer cancel()
+	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}, "client_id": {testApp.ClientID}}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, e.base+"/api/token", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if _, err := http.DefaultClient.Do(req); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("held answer: %v, want the client's deadline", err)
+	}
+	if g := <-grants; g != "refresh_token" {
+		t.Fatalf("hook saw grant %q", g)
+	}
+	if e.s.RefreshTokenValid(rt) {
+		t.Fatal("the held refresh did not rotate: a client that never read the answer must have lost the old token")
+	}
+	e.s.HoldTokenAnswers(0)
+	e.s.OnTokensIssued(nil)
+	e.appToken()
 }

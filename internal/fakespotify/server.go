@@ -71,9 +71,12 @@ type Server struct {
 	access   map[string]accessGrant
 	faults   map[string][]fault
 	delays   map[string]time.Duration
-	log      []Request
-	srv      *http.Server
-	url      string
+	// answerHold and issuedHook are token-endpoint faults (HoldTokenAnswers, OnTokensIssued).
+	answerHold time.Duration
+	issuedHook func(grant string)
+	log        []Request
+	srv        *http.Server
+	url        string
 }
 
 // New returns a fake with no registered apps and an empty player queue.

@@ -90,6 +90,12 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		writeOAuthError(w, *err)
 		return
 	}
+	// From here the grant is done (a PKCE refresh token has rotated): what the client does not
+	// read now is lost to it, as on Spotify.
+	s.tokensIssued(grant)
+	if !s.holdAnswer(r) {
+		return
+	}
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, resp)
 }

@@ -92,3 +92,15 @@ func TestBlockingBackendTimesOut(t *testing.T) {
 		t.Fatalf("%q does not say what to do", err)
 	}
 }
+
+func TestPrepareRefusesWhenTheMockIsInUse(t *testing.T) {
+	MockInit()
+	if err := Set("tokentray-test", "user-token", "value"); err != nil {
+		t.Fatal(err)
+	}
+	// Whatever bus this machine has, a Writer must never write past the mock to a real keyring.
+	if w, err := Prepare("tokentray-test", "user-token"); err == nil {
+		w.Close()
+		t.Fatal("Prepare succeeded with the mock keyring in use")
+	}
+}

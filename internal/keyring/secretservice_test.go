@@ -5,83 +5,20 @@
 package keyring
 
 import (
-	"bufio"
 	"errors"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/godbus/dbus/v5"
+	"tokentray/internal/keyring/keyringtest"
 )
 
-// startSessionBus starts a private dbus-daemon and returns its address.
-func startSessionBus(t *testing.T) string {
-	t.Helper()
-	cmd := exec.Command("dbus-daemon", "--session", "--nofork", "--print-address=1")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting dbus-daemon (apt-get install dbus): %v", err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	addr, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		t.Fatalf("reading the bus address: %v", err)
-	}
-	return strings.TrimSpace(addr)
-}
-
-// privateEnv gives the keyring daemon a HOME and runtime dir of its own (mode 0700, as it demands).
-func privateEnv(t *testing.T, bus string) []string {
-	t.Helper()
-	home := t.TempDir()
-	runtime := filepath.Join(home, "run")
-	if err := os.Mkdir(runtime, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	return append(os.Environ(), "HOME="+home, "XDG_RUNTIME_DIR="+runtime, "DBUS_SESSION_BUS_ADDRESS="+bus)
-}
-
-// startGnomeKeyring runs the daemon in the foreground, so the test owns (and ends) exactly its
-// own process even when other keyring daemons run on the machine.
-func startGnomeKeyring(t *testing.T, bus string, env []string) {
-	t.Helper()
-	cmd := exec.Command("gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets")
-	cmd.Env = env
-	cmd.Stdin = strings.NewReader("test-password")
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting gnome-keyring-daemon (apt-get install gnome-keyring): %v", err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	waitForName(t, bus, "org.freedesktop.secrets")
-}
-
-// waitForName polls the bus until a service owns name: the daemon prints nothing when it is ready.
-func waitForName(t *testing.T, bus, name string) {
-	t.Helper()
-	conn, err := dbus.Connect(bus)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		var owned bool
-		if err := conn.BusObject().Call("org.freedesktop.DBus.NameHasOwner", 0, name).Store(&owned); err == nil && owned {
-			return
-		}
-	}
-	t.Fatalf("nobody took %s on the bus within 10 s", name)
-}
-
 func TestRealSecretService(t *testing.T) {
-	bus := startSessionBus(t)
-	env := privateEnv(t, bus)
-	startGnomeKeyring(t, bus, env)
+	bus := keyringtest.StartSessionBus(t)
+	env := keyringtest.PrivateEnv(t, bus)
+	keyringtest.StartGnomeKeyring(t, bus, env)
 	runChild(t, "TestHelperRealSecretService", append(env, "KEYRING_HELPER=real"))
 }
 
@@ -119,6 +56,28 @@ func TestHelperRealSecretService(t *testing.T) {
 	if err != nil || string(out) != "AQD-secret-value" {
 		t.Fatalf("secret-tool lookup: %q, %v", out, err)
 	}
+
+	// A prepared writer replaces the same item in one call; Get and secret-tool see the new value.
+	w, err := Prepare("tokentray-test", "refresh-token")
+	if err != nil {
+		t.Fatalf("Prepare: %v", err)
+	}
+	if err := w.Set("AQD-rotated-value"); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	if got, err := Get("tokentray-test", "refresh-token"); err != nil || got != "AQD-rotated-value" {
+		t.Fatalf("Get after a prepared Set: %q, %v", got, err)
+	}
+	out, err = exec.Command("secret-tool", "search", "--all", "service", "tokentray-test").CombinedOutput()
+	if err != nil || strings.Count(string(out), "[/") != 1 {
+		t.Fatalf("want exactly one item after the prepared Set (replaced, not added):\n%s", out)
+	}
+	// Prepare refuses a key that the normal path reads differently (here: not stored at all).
+	if _, err := Prepare("tokentray-test", "absent"); err == nil {
+		t.Fatal("Prepare accepted a key Get cannot confirm")
+	}
+
 	if err := Delete("tokentray-test", "refresh-token"); err != nil {
 		t.Fatal(err)
 	}
@@ -141,5 +100,41 @@ func TestHelperNoSecretService(t *testing.T) {
 }
 
 func TestBusWithoutSecretServiceIsUnavailable(t *testing.T) {
-	runChild(t, "TestHelperNoSecretService", append(privateEnv(t, startSessionBus(t)), "KEYRING_HELPER=unavailable"))
+	runChild(t, "TestHelperNoSecretService", append(keyringtest.PrivateEnv(t, keyringtest.StartSessionBus(t)), "KEYRING_HELPER=unavailable"))
+}
+
+// BenchmarkSecretServiceWrite measures the write that saves a rotated refresh token on a real
+// gnome-keyring: go-keyring's Set (OpenSession, Unlock, CreateItem) against a prepared Writer
+// (CreateItem only). Its time is the window in which a kill -9 loses the login. Run it alone
+// (`go test -tags secretservice -run '^$' -bench SecretServiceWrite ./internal/keyring`): the
+// process keeps one bus connection, which must be this benchmark's bus.
+func BenchmarkSecretServiceWrite(b *testing.B) {
+	bus := keyringtest.StartSessionBus(b)
+	env := keyringtest.PrivateEnv(b, bus)
+	keyringtest.StartGnomeKeyring(b, bus, env)
+	b.Setenv("DBUS_SESSION_BUS_ADDRESS", bus)
+	operationTimeout = 10 * time.Second
+	value := strings.Repeat("A", 600) // about the size of a stored user token
+	if err := Set("tokentray-bench", "user-token", value); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("Set", func(b *testing.B) {
+		for b.Loop() {
+			if err := Set("tokentray-bench", "user-token", value); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("PreparedSet", func(b *testing.B) {
+		w, err := Prepare("tokentray-bench", "user-token")
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer w.Close()
+		for b.Loop() {
+			if err := w.Set(value); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

@@ -1,0 +1,326 @@
+//go:build faults
+
+package faults
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"tokentray/auth"
+	"tokentray/internal/fakespotify"
+	"tokentray/internal/keyring/keyringtest"
+)
+
+// binary is the tokentray executable under test, built once by TestMain.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "tokentray-faults-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "tokentray")
+	// FAULTS_BINARY measures another build (an older commit, a release) with the same suite.
+	if other := os.Getenv("FAULTS_BINARY"); other != "" {
+		binary = other
+	} else {
+		build := exec.Command("go", "build", "-o", binary, ".")
+		build.Dir = ".."
+		build.Stdout, build.Stderr = os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			fmt.Fprintln(os.Stderr, "building tokentray:", err)
+			os.Exit(1)
+		}
+	}
+	code := m.Run()
+	// Only a full run rewrites the document: a filtered one would drop rows.
+	if f := flag.Lookup("test.run"); f != nil && f.Value.String() != "" {
+		os.RemoveAll(dir)
+		os.Exit(code)
+	}
+	if err := writeReport(filepath.Join("..", "docs", "RELIABILITY.md")); err != nil {
+		fmt.Fprintln(os.Stderr, "writing docs/RELIABILITY.md:", err)
+		code = 1
+	}
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// profile is one user's tokentray: a config dir, and either the insecure file store or a
+// gnome-keyring of its own.
+type profile struct {
+	t       *testing.T
+	dir     string
+	env     []string
+	keyring *keyringDaemon // nil: secrets.json
+}
+
+// newProfile points tokentray at accountsURL with a fresh config dir.
+func newProfile(t *testing.T, accountsURL string, withKeyring bool) *profile {
+	t.Helper()
+	p := &profile{t: t, dir: t.TempDir()}
+	base := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "LANG=C.UTF-8",
+		"TOKENTRAY_CONFIG_DIR=" + p.dir, "TOKENTRAY_ACCOUNTS_URL=" + accountsURL, "TOKENTRAY_API_URL=" + accountsURL}
+	if withKeyring {
+		p.keyring = startKeyring(t)
+		p.env = append(slices.Clone(p.keyring.env), base...) // later entries win
+	} else {
+		p.env = append(base, "TOKENTRAY_INSECURE_STORAGE=1")
+	}
+	return p
+}
+
+// result is how one run of the binary ended.
+type result struct {
+	code           int // -1 when killed by a signal
+	signaled       bool
+	stdout, stderr string
+	took           time.Duration
+}
+
+// proc is a running tokentray.
+type proc struct {
+	cmd            *exec.Cmd
+	stdout, stderr *lockedBuffer
+	started        time.Time
+	done           chan result
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// start runs tokentray with args; stdin may be nil.
+func (p *profile) start(stdin *os.File, args ...string) *proc {
+	p.t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Env = p.env
+	pr := &proc{cmd: cmd, stdout: &lockedBuffer{}, stderr: &lockedBuffer{}, done: make(chan result, 1)}
+	cmd.Stdout, cmd.Stderr = pr.stdout, pr.stderr
+	if stdin != nil {
+		cmd.Stdin = stdin
+	}
+	pr.started = time.Now()
+	if err := cmd.Start(); err != nil {
+		p.t.Fatal(err)
+	}
+	go func() {
+		err := cmd.Wait()
+		r := result{code: cmd.ProcessState.ExitCode(), stdout: pr.stdout.String(), stderr: pr.stderr.String(), took: time.Since(pr.started)}
+		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			r.signaled = true
+		}
+		var exit *exec.ExitError
+		if err != nil && !errors.As(err, &exit) {
+			r.stderr += "\n(wait: " + err.Error() + ")"
+		}
+		pr.done <- r
+	}()
+	p.t.Cleanup(func() { cmd.Process.Kill() })
+	return pr
+}
+
+// wait returns the result, failing the test if the process outlives limit.
+func (pr *proc) wait(t *testing.T, limit time.Duration) result {
+	t.Helper()
+	select {
+	case r := <-pr.done:
+		return r
+	case <-time.After(limit):
+		pr.cmd.Process.Kill()
+		t.Fatalf("%v still running after %s; stderr so far:\n%s", pr.cmd.Args, limit, pr.stderr.String())
+		return result{}
+	}
+}
+
+// run runs tokentray to its end.
+func (p *profile) run(args ...string) result {
+	p.t.Helper()
+	return p.start(nil, args...).wait(p.t, 3*time.Minute)
+}
+
+// login logs in with PKCE (or with the secret on stdin when secret != ""), playing the browser.
+func (p *profile) login(secret string, extra ...string) {
+	p.t.Helper()
+	args := append([]string{"login", "--no-browser", "--client-id", fakespotify.DemoApp.ClientID, "--redirect-uri", "http://127.0.0.1/callback"}, extra...)
+	var stdin *os.File
+	if secret != "" {
+		args = append(args, "--client-secret-stdin")
+		stdin = fileWith(p.t, secret+"\n")
+	}
+	pr := p.start(stdin, args...)
+	authURL := pr.firstLine(p.t)
+	if page, err := fakespotify.Approve(authURL); err != nil {
+		p.t.Fatalf("browser step: %v\n%s", err, page)
+	}
+	if r := pr.wait(p.t, 30*time.Second); r.code != 0 {
+		p.t.Fatalf("login: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+// firstLine waits for the first line of stdout.
+func (pr *proc) firstLine(t *testing.T) string {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if line, _, ok := strings.Cut(pr.stdout.String(), "\n"); ok {
+			return line
+		}
+	}
+	t.Fatalf("no line on stdout; stderr:\n%s", pr.stderr.String())
+	return ""
+}
+
+// waitStderr waits until the process wrote want to stderr.
+func (pr *proc) waitStderr(t *testing.T, want string) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if strings.Contains(pr.stderr.String(), want) {
+			return
+		}
+	}
+	t.Fatalf("stderr never said %q:\n%s", want, pr.stderr.String())
+}
+
+func fileWith(t *testing.T, content string) *os.File {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "stdin")
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+// stored reads the user token tokentray stored, straight from the store (not through tokentray).
+func (p *profile) stored() (*auth.UserToken, error) {
+	var raw string
+	if p.keyring != nil {
+		out, err := p.keyring.secretTool("lookup", "service", auth.KeyringService, "username", auth.KeyUserToken)
+		if err != nil {
+			return nil, err
+		}
+		raw = out
+	} else {
+		data, err := os.ReadFile(filepath.Join(p.dir, "secrets.json"))
+		if err != nil {
+			return nil, err
+		}
+		var secrets map[string]string
+		if err := json.Unmarshal(data, &secrets); err != nil {
+			return nil, err
+		}
+		raw = secrets[auth.KeyUserToken]
+	}
+	var ut auth.UserToken
+	if err := json.Unmarshal([]byte(raw), &ut); err != nil {
+		return nil, fmt.Errorf("stored user token: %w", err)
+	}
+	return &ut, nil
+}
+
+// loginKept reports whether the stored refresh token still works at the fake.
+func (p *profile) loginKept(fake *fakespotify.Server) bool {
+	ut, err := p.stored()
+	return err == nil && !ut.NeedsLogin && fake.RefreshTokenValid(ut.RefreshToken)
+}
+
+// keyringDaemon is a gnome-keyring on a private D-Bus session bus.
+type keyringDaemon struct {
+	env    []string
+	daemon *os.Process
+}
+
+func startKeyring(t *testing.T) *keyringDaemon {
+	t.Helper()
+	bus := keyringtest.StartSessionBus(t)
+	env := keyringtest.PrivateEnv(t, bus)
+	return &keyringDaemon{env: env, daemon: keyringtest.StartGnomeKeyring(t, bus, env)}
+}
+
+// secretTool runs secret-tool against this keyring.
+func (k *keyringDaemon) secretTool(args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "secret-tool", args...)
+	cmd.Env = k.env
+	out, err := cmd.Output()
+	return string(out), err
+}
+
+// stall stops the keyring daemon for d, as a keyring waiting on an unlock prompt does.
+func (k *keyringDaemon) stall(t *testing.T, d time.Duration) {
+	k.daemon.Signal(syscall.SIGSTOP)
+	resume := func() { k.daemon.Signal(syscall.SIGCONT) }
+	time.AfterFunc(d, resume)
+	t.Cleanup(resume) // a stopped daemon would not die of the SIGKILL that ends it
+}
+
+// startFake starts the fake Spotify with access tokens that live 5 minutes: shorter than the
+// 10 minutes `tokentray token` wants left, so every call refreshes (and a PKCE login rotates).
+func startFake(t *testing.T) *fakespotify.Server {
+	t.Helper()
+	fake, err := fakespotify.StartDemo("127.0.0.1:0", fakespotify.Options{TokenLifetime: 5 * time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { fake.Close() })
+	return fake
+}
+
+// loggedIn starts a fake and a profile logged in to it with PKCE.
+func loggedIn(t *testing.T, withKeyring bool) (*fakespotify.Server, *profile) {
+	t.Helper()
+	fake := startFake(t)
+	p := newProfile(t, fake.URL(), withKeyring)
+	p.login("")
+	return fake, p
+}
+
+// freezeDir makes dir refuse new files, even for root (chattr +i), or, where chattr is not
+// allowed, by its mode (which binds everyone but root). It returns the undo.
+func freezeDir(t *testing.T, dir string) (thaw func()) {
+	t.Helper()
+	if exec.Command("chattr", "+i", dir).Run() == nil {
+		thaw = func() { exec.Command("chattr", "-i", dir).Run() }
+		t.Cleanup(thaw) // else the test's temporary directory cannot be removed
+		return thaw
+	}
+	if os.Geteuid() == 0 {
+		t.Skip("cannot make a directory unwritable for root here (chattr +i refused)")
+	}
+	if err := os.Chmod(dir, 0o500); err != nil {
+		t.Fatal(err)
+	}
+	return func() { os.Chmod(dir, 0o700) }
+}
