@@ -8,13 +8,14 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/oauth2"
+
+	"tokentray/internal/retryafter"
 )
 
 // ErrUnreachable marks failures to reach Spotify at all (network down, timeouts, 5xx, 429):
@@ -95,7 +96,7 @@ func retryDelay(err error) (time.Duration, bool) {
 	if errors.As(err, &re) && re.Response != nil {
 		switch code := re.Response.StatusCode; {
 		case code == http.StatusTooManyRequests:
-			return retryAfter(re.Response.Header), true
+			return retryafter.FromHeader(re.Response.Header, time.Now()), true
 		case code >= 500:
 			return 0, true
 		default:
@@ -105,15 +106,6 @@ func retryDelay(err error) (time.Duration, bool) {
 	var netErr net.Error
 	var urlErr *url.Error
 	return 0, errors.As(err, &netErr) || errors.As(err, &urlErr)
-}
-
-// retryAfter reads Retry-After in seconds (Spotify's form); a missing or odd value means 1 s.
-func retryAfter(h http.Header) time.Duration {
-	secs, err := strconv.Atoi(h.Get("Retry-After"))
-	if err != nil || secs < 1 {
-		return time.Second
-	}
-	return time.Duration(secs) * time.Second
 }
 
 // ErrBadAnswer marks a token answer tokentray cannot use (not JSON, no access token, a redirect).
@@ -172,7 +164,7 @@ func describeTokenError(ctx context.Context, op string, err error) error {
 	case status >= 300 && status < 400:
 		return &badAnswerError{op: op, detail: fmt.Sprintf("a redirect, HTTP %d, which tokentray does not follow with your credentials", status)}
 	case status == http.StatusTooManyRequests:
-		return fmt.Errorf("%w while %s: rate limited (HTTP 429); try again in %s", ErrUnreachable, op, retryAfter(re.Response.Header))
+		return fmt.Errorf("%w while %s: rate limited (HTTP 429); try again in %s", ErrUnreachable, op, retryafter.FromHeader(re.Response.Header, time.Now()))
 	case status >= 500:
 		return fmt.Errorf("%w while %s: Spotify answered HTTP %d; try again later", ErrUnreachable, op, status)
 	case re.ErrorCode == "invalid_grant":

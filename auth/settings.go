@@ -9,8 +9,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
+
+	"tokentray/internal/atomicfile"
 )
 
 // Settings is what the user configures; it lives in settings.json in the config directory and
@@ -204,7 +205,7 @@ func SaveSettings(dir string, s Settings) error {
 	if err := makePrivateDir(dir); err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(dir, settingsFileName), append(data, '\n'))
+	return atomicfile.WriteFile(filepath.Join(dir, settingsFileName), append(data, '\n'))
 }
 
 // makePrivateDir creates dir (and missing parents) readable by the user only. An existing
@@ -214,56 +215,4 @@ func makePrivateDir(dir string) error {
 		return fmt.Errorf("creating the configuration directory: %w", err)
 	}
 	return nil
-}
-
-// writeFileAtomic replaces path with data (mode 0600) so that a reader, even in another process,
-// sees either the old or the new content, and a killed process never leaves a half-written
-// file: the data goes to a temporary file in the same directory, which is renamed over path and
-// then synced, with the directory. The rename comes before the sync on purpose: the moment it
-// returns, the new content is what every process reads, whatever happens to this one, which cuts
-// the time in which a kill -9 after a PKCE refresh loses the rotated refresh token from ~8 ms
-// (two fsyncs on this kind of machine) to well under one. The price is a power cut within those
-// milliseconds: ext4 (the Linux default) flushes a file renamed over another before the rename
-// commits, other filesystems may keep the old content or, rarely, an empty file.
-func writeFileAtomic(path string, data []byte) (err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*") // created with mode 0600
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	renamed := false
-	defer func() {
-		tmp.Close()
-		if err != nil {
-			if !renamed {
-				os.Remove(tmp.Name())
-			}
-			err = fmt.Errorf("writing %s: %w", path, err)
-		}
-	}()
-	if _, err := tmp.Write(data); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	renamed = true
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	return fsyncDir(dir)
-}
-
-// fsyncDir makes a rename durable. Windows cannot sync a directory handle, and its rename is
-// journaled by NTFS anyway.
-func fsyncDir(dir string) error {
-	if runtime.GOOS == "windows" {
-		return nil
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }

@@ -169,32 +169,6 @@ func TestSaveSettingsWritesNothingWhenInvalid(t *testing.T) {
 	}
 }
 
-func TestWriteFileAtomicLeavesNoTempFile(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "f.json")
-	for _, content := range []string{"first", "second"} {
-		if err := writeFileAtomic(path, []byte(content)); err != nil {
-			t.Fatal(err)
-		}
-		if data, _ := os.ReadFile(path); string(data) != content {
-			t.Fatalf("content = %q, want %q", data, content)
-		}
-	}
-	assertModeForTest(t, path, 0o600)
-	assertOnlyFilesForTest(t, dir, "f.json")
-
-	// A rename that fails (the target is a non-empty directory) must clean up its temp file.
-	blocked := filepath.Join(dir, "blocked")
-	if err := os.MkdirAll(filepath.Join(blocked, "child"), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	err := writeFileAtomic(blocked, []byte("x"))
-	if err == nil || !strings.Contains(err.Error(), blocked) {
-		t.Fatalf("writeFileAtomic over a directory = %v, want an error naming %s", err, blocked)
-	}
-	assertOnlyFilesForTest(t, dir, "blocked", "f.json")
-}
-
 func TestConfigDir(t *testing.T) {
 	t.Setenv("TOKENTRAY_CONFIG_DIR", "/tmp/somewhere")
 	if dir, err := ConfigDir(); err != nil || dir != "/tmp/somewhere" {

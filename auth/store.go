@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"tokentray/internal/atomicfile"
 	"tokentray/internal/keyring"
 )
 
@@ -188,7 +189,7 @@ func (s fileStore) update(change func(map[string]string) (changed bool)) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(s.path, append(data, '\n'))
+	return atomicfile.WriteFile(s.path, append(data, '\n'))
 }
 
 // memoryStore keeps secrets for the life of the process (demo mode, tests).

@@ -3,6 +3,7 @@ package atomicfile
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -28,5 +29,20 @@ func TestWriteFileReplacesWholly(t *testing.T) {
 	}
 	if err := WriteFile(filepath.Join(dir, "missing", "x.json"), []byte("x")); err == nil {
 		t.Error("writing into a missing directory succeeded")
+	}
+}
+
+func TestAFailedRenameLeavesNoTemporaryFile(t *testing.T) {
+	dir := t.TempDir()
+	blocked := filepath.Join(dir, "blocked") // a non-empty directory cannot be renamed over
+	if err := os.MkdirAll(filepath.Join(blocked, "child"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	err := WriteFile(blocked, []byte("x"))
+	if err == nil || !strings.Contains(err.Error(), blocked) {
+		t.Fatalf("WriteFile over a directory = %v, want an error naming %s", err, blocked)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 || entries[0].Name() != "blocked" {
+		t.Fatalf("directory holds %v, want only blocked", entries)
 	}
 }
