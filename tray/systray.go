@@ -8,22 +8,8 @@ import (
 	"github.com/godbus/dbus/v5"
 )
 
-// RunSystray shows the tray with fyne.io/systray and blocks until QuitSystray; call it from
-// main's goroutine (macOS and Windows need the tray on the main thread). onReady runs once the
-// tray exists, on its own goroutine; onExit runs before RunSystray returns.
-func RunSystray(onReady, onExit func()) {
-	systray.Run(func() {
-		// Linux tray hosts show the title as the item's name; some crash without one.
-		systray.SetTitle("tokentray")
-		onReady()
-	}, onExit)
-}
-
 // SystrayPlatform is the Platform on fyne.io/systray; use it once RunSystray's onReady ran.
 func SystrayPlatform() Platform { return &systrayPlatform{} }
-
-// QuitSystray makes RunSystray return.
-func QuitSystray() { systray.Quit() }
 
 // systrayPlatform is the Platform on fyne.io/systray.
 type systrayPlatform struct {

@@ -25,7 +25,8 @@ func TestNowWithoutATrayInEveryFormat(t *testing.T) {
 	}
 	code, out, _ = run(t, "", "now", "--format", "json")
 	want := `{"label":"Marrow & Finch — Paper <Lanterns> & Tide","state":"playing","kind":"track","title":"Paper <Lanterns> & Tide",` +
-		`"artists":["Marrow & Finch"],"album":"Harbour Lights Hum","url":"https://open.spotify.com/track/4kQm2Tn8XvLpR7cJw1ZbYd","duration_ms":3600000}` + "\n"
+		`"artists":["Marrow & Finch"],"album":"Harbour Lights Hum","url":"https://open.spotify.com/track/4kQm2Tn8XvLpR7cJw1ZbYd",` +
+		`"art_url":"` + fake.URL() + `/_fake/cover/4kQm2Tn8XvLpR7cJw1ZbYd?size=300","duration_ms":3600000}` + "\n"
 	if code != ExitOK || out != want {
 		t.Fatalf("now --format json: exit %d\n got %s\nwant %s", code, out, want)
 	}

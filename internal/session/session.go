@@ -62,6 +62,9 @@ type Session struct {
 	stopLog  context.CancelFunc
 	appToken *oauth2.Token
 	warned   map[string]bool // notifications already shown this run
+	// fromAPI is the poller's latest answer, shown again when the local player leaves: the
+	// poller reports only changes, and may have none.
+	fromAPI nowplaying.State
 
 	// background counts the goroutines that may write to the store (keeper, login, refreshes),
 	// so that a quit can let them finish: a refresh token rotated at Spotify must be saved.
@@ -150,6 +153,7 @@ func warn(err error) { fmt.Fprintln(os.Stderr, "tokentray: warning:", err) }
 // was under way when the player appeared must not overwrite it.
 func (s *Session) fromWebAPI(np nowplaying.State) {
 	s.update(func(st *State) {
+		s.fromAPI = np
 		if !st.LocalPlayer.Active {
 			st.NowPlaying = np
 		}
@@ -161,9 +165,13 @@ func (s *Session) fromWebAPI(np nowplaying.State) {
 // since the music may go on on another device.
 func (s *Session) SetLocalPlayer(snap mpris.Snapshot) {
 	s.update(func(st *State) {
+		wasActive := st.LocalPlayer.Active
 		st.LocalPlayer = LocalPlayer{Name: snap.Player, Active: snap.Active}
-		if snap.Active {
+		switch {
+		case snap.Active:
 			st.NowPlaying = nowplaying.State{Playing: snap.Playing, Label: nowplaying.Label(snap.Playing)}
+		case wasActive:
+			st.NowPlaying = s.fromAPI
 		}
 	})
 	s.poller.SetLocalActive(snap.Active)

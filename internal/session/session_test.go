@@ -14,6 +14,8 @@ import (
 
 	"tokentray/auth"
 	"tokentray/internal/fakespotify"
+	"tokentray/internal/mpris"
+	"tokentray/internal/webapi"
 )
 
 type notes struct {
@@ -286,5 +288,23 @@ func TestAStoppedSessionPublishesNothing(t *testing.T) {
 	defer mu.Unlock()
 	if calls != before || s.State().LastError != "late" {
 		t.Fatalf("after Run ended: %d more calls to subscribers; the state: %q", calls-before, s.State().LastError)
+	}
+}
+
+func TestTheLocalPlayerSaysWhatPlaysUntilItLeaves(t *testing.T) {
+	f := start(t, false)
+	f.login(t)
+	const fromAPI = "Marrow & Finch — Paper Lanterns Over Tide" // the demo queue's first track
+	waitFor(t, f.s, "the Web API's answer", func(st State) bool { return st.NowPlaying.Label == fromAPI })
+
+	local := &webapi.Playing{Kind: webapi.Track, IsPlaying: true, Title: "Local Song", Artists: []string{"Local Band"}}
+	f.s.SetLocalPlayer(mpris.Snapshot{Player: "org.mpris.MediaPlayer2.spotify", Active: true, Playing: local})
+	st := f.s.State()
+	if st.NowPlaying.Label != "Local Band — Local Song" || !st.LocalPlayer.Active || st.LocalPlayer.Name != "org.mpris.MediaPlayer2.spotify" {
+		t.Fatalf("with the local player: %+v, %+v", st.NowPlaying, st.LocalPlayer)
+	}
+	f.s.SetLocalPlayer(mpris.Snapshot{})
+	if st := f.s.State(); st.NowPlaying.Label != fromAPI || st.LocalPlayer.Active {
+		t.Fatalf("after the player left: %+v, want the Web API's answer back", st.NowPlaying)
 	}
 }
