@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"tokentray/auth"
 	"tokentray/internal/autostart"
 	"tokentray/internal/session"
 )
@@ -17,6 +18,8 @@ type optionsSection struct {
 	w             *Window
 	clearAfter    *widget.Entry
 	notifications *widget.Check
+	budget        *widget.Entry
+	trackNotes    *widget.Check
 	autostart     *widget.Check
 	msg           *widget.Label
 }
@@ -29,50 +32,66 @@ func newOptionsSection(w *Window, st session.State) *optionsSection {
 	s.notifications = widget.NewCheck("Notify me of logins, logins about to expire and failing refreshes",
 		func(bool) { s.save() })
 	s.notifications.Checked = st.Settings.Notifications
+	s.budget = widget.NewEntry()
+	s.budget.SetText(strconv.Itoa(st.Settings.NowPlayingBudget))
+	s.budget.OnSubmitted = func(string) { s.save() }
+	s.trackNotes = widget.NewCheck("Notify me when the track changes, with its cover", func(bool) { s.save() })
+	s.trackNotes.Checked = st.Settings.TrackNotifications
 	s.autostart = widget.NewCheck("Start tokentray when I log in", s.setAutostart)
 	s.showAutostart()
 	return s
 }
 
 func (s *optionsSection) content() fyne.CanvasObject {
-	apply := widget.NewButton("Apply", s.save)
 	// A number needs no full-width field.
-	field := container.NewGridWrap(fyne.NewSize(100, s.clearAfter.MinSize().Height), s.clearAfter)
-	seconds := container.NewHBox(field, widget.NewLabel("seconds (0 = never)"), apply)
+	narrow := func(e *widget.Entry) fyne.CanvasObject {
+		return container.NewGridWrap(fyne.NewSize(100, e.MinSize().Height), e)
+	}
+	seconds := container.NewHBox(narrow(s.clearAfter), widget.NewLabel("seconds (0 = never)"), widget.NewButton("Apply", s.save))
 	note := widget.NewLabel("Only what tokentray copied is cleared: if you copy something else meanwhile, it stays.")
 	note.Wrapping = fyne.TextWrapWord
+	calls := container.NewHBox(narrow(s.budget), widget.NewLabel("Web API calls a day (0 = never)"), widget.NewButton("Apply", s.save))
+	budgetNote := widget.NewLabel("Spotify cuts a Development-Mode app off for the day after about 1,100–1,400 calls, shared with " +
+		"every tool that uses its credentials. The Spotify app on this computer is read without any call.")
+	budgetNote.Wrapping = fyne.TextWrapWord
 	form := widget.NewForm(
 		widget.NewFormItem("Clear clipboard after", container.NewVBox(seconds, note)),
-		widget.NewFormItem("Notifications", s.notifications),
+		widget.NewFormItem("Notifications", container.NewVBox(s.notifications, s.trackNotes)),
+		widget.NewFormItem("Now playing budget", container.NewVBox(calls, budgetNote)),
 		widget.NewFormItem("Startup", s.autostart),
 	)
 	return container.NewVScroll(container.NewVBox(widget.NewCard("Options", "", container.NewVBox(form, s.msg))))
 }
 
-// clearSeconds parses the delay field; ok false means it already said what is wrong.
-func (s *optionsSection) clearSeconds() (int, bool) {
-	n, err := strconv.Atoi(strings.TrimSpace(s.clearAfter.Text))
-	if err != nil || n < 0 {
+// apply copies the tab's fields into settings; false means it already said what is wrong. The
+// ranges are checked where the settings are validated.
+func (s *optionsSection) apply(settings *auth.Settings) bool {
+	clear, err := strconv.Atoi(strings.TrimSpace(s.clearAfter.Text))
+	if err != nil {
 		say(s.msg, "Clear clipboard after: enter a whole number of seconds such as 60, or 0 to never clear.", widget.DangerImportance)
-		return 0, false
+		return false
 	}
-	return n, true
+	budget, err := strconv.Atoi(strings.TrimSpace(s.budget.Text))
+	if err != nil {
+		say(s.msg, "Now playing budget: enter a whole number of calls a day such as 500, or 0 to never ask the Web API.", widget.DangerImportance)
+		return false
+	}
+	settings.ClipboardClearSeconds, settings.NowPlayingBudget = clear, budget
+	settings.Notifications, settings.TrackNotifications = s.notifications.Checked, s.trackNotes.Checked
+	return true
 }
 
 // save stores the options on top of the saved settings, not the Account tab's unsaved edits:
 // ticking a box must not save a half-typed client ID.
 func (s *optionsSection) save() {
-	n, ok := s.clearSeconds()
-	if !ok {
+	settings := s.w.backend.State().Settings
+	if !s.apply(&settings) {
 		return
 	}
-	settings := s.w.backend.State().Settings
-	settings.ClipboardClearSeconds = n
-	settings.Notifications = s.notifications.Checked
 	err := s.w.backend.SaveSettings(settings, "", false)
 	if fes, isField := fieldErrors(err); isField {
 		for _, fe := range fes {
-			if fe.Field == "clipboard_clear_seconds" {
+			if optionFields[fe.Field] {
 				say(s.msg, fieldMessage(fe), widget.DangerImportance)
 				return
 			}
@@ -88,6 +107,9 @@ func (s *optionsSection) save() {
 	}
 	say(s.msg, "Saved.", widget.SuccessImportance)
 }
+
+// optionFields are the settings on this tab.
+var optionFields = map[string]bool{"clipboard_clear_seconds": true, "now_playing_budget": true}
 
 // showAutostart ticks the box from the system's own entry, not from a remembered flag, so an
 // entry removed elsewhere shows as off. Setting Checked directly does not call setAutostart.

@@ -132,9 +132,7 @@ func (w *Window) collect() (auth.Settings, bool) {
 	s.ClientID = w.account.clientID.Text
 	s.RedirectURI = w.account.redirect.Text
 	s.Scopes = w.scopes.selected()
-	n, ok := w.options.clearSeconds()
-	s.ClipboardClearSeconds = n
-	s.Notifications = w.options.notifications.Checked
+	ok := w.options.apply(&s)
 	return s, ok && auth.ValidateClientID(s.ClientID) == nil && validRedirect(s.RedirectURI)
 }
 
@@ -157,10 +155,10 @@ func (w *Window) saveForm() bool {
 	if fes, isField := fieldErrors(err); isField {
 		for _, fe := range w.account.showErrors(fes) {
 			target := w.account.formMsg
-			switch fe.Field {
-			case "scopes":
+			switch {
+			case fe.Field == "scopes":
 				target = w.scopes.msg
-			case "clipboard_clear_seconds":
+			case optionFields[fe.Field]:
 				target = w.options.msg
 			}
 			say(target, fieldMessage(fe), widget.DangerImportance)

@@ -478,6 +478,16 @@ func TestOptions(t *testing.T) {
 		t.Fatalf("saved %+v", got)
 	}
 	assertMessage(t, o.msg, "Saved.", widget.SuccessImportance)
+
+	o.budget.SetText("-3")
+	test.Tap(o.trackNotes)
+	assertMessage(t, o.msg, "now_playing_budget", widget.DangerImportance)
+	o.budget.SetText("120")
+	o.budget.OnSubmitted("120")
+	got = h.backend.saves[len(h.backend.saves)-1]
+	if len(h.backend.saves) != 2 || got.settings.NowPlayingBudget != 120 || !got.settings.TrackNotifications {
+		t.Fatalf("saves %d, last %+v; want the budget 120 and track notifications on", len(h.backend.saves), got.settings)
+	}
 }
 
 func TestOptionsBeforeSetup(t *testing.T) {

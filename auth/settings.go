@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"tokentray/internal/atomicfile"
+	"tokentray/internal/nowplaying"
 )
 
 // Settings is what the user configures; it lives in settings.json in the config directory and
@@ -23,6 +24,11 @@ type Settings struct {
 	MinValidSeconds       int      `json:"min_valid_seconds"`
 	ClipboardClearSeconds int      `json:"clipboard_clear_seconds"` // 0 = never clear
 	Notifications         bool     `json:"notifications"`
+	// NowPlayingBudget is how many now-playing calls to the Web API any 24 hours may hold;
+	// 0 never asks the Web API (the local player still shows what plays).
+	NowPlayingBudget int `json:"now_playing_budget"`
+	// TrackNotifications shows a notification with the cover when the track changes.
+	TrackNotifications bool `json:"track_notifications"`
 }
 
 // DefaultRedirectURI is the redirect URI users register unless they have a reason not to.
@@ -38,6 +44,7 @@ func DefaultSettings() Settings {
 		MinValidSeconds:       600,
 		ClipboardClearSeconds: 60,
 		Notifications:         true,
+		NowPlayingBudget:      nowplaying.DefaultBudgetCalls,
 	}
 }
 

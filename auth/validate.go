@@ -66,11 +66,23 @@ func (s Settings) Validate() error {
 			Fix:     fmt.Sprintf("Use 0 to never clear the clipboard, or a number of seconds such as %d.", DefaultSettings().ClipboardClearSeconds),
 		})
 	}
+	if s.NowPlayingBudget < 0 || s.NowPlayingBudget > maxNowPlayingBudget {
+		errs = append(errs, &FieldError{
+			Field:   "now_playing_budget",
+			Problem: fmt.Sprintf("is %d, outside 0..%d", s.NowPlayingBudget, maxNowPlayingBudget),
+			Fix: fmt.Sprintf("Set how many Web API calls now playing may spend a day to a number from 0 (never) to %d (default %d); "+
+				"Spotify cuts a Development-Mode app off after about 1,100–1,400 calls a day.", maxNowPlayingBudget, DefaultSettings().NowPlayingBudget),
+		})
+	}
 	if len(errs) == 0 {
 		return nil
 	}
 	return errs
 }
+
+// maxNowPlayingBudget is above Spotify's daily quota for a Development-Mode app, which an
+// app with an extended quota may still want.
+const maxNowPlayingBudget = 5000
 
 const clientIDLength = 32
 

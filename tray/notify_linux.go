@@ -22,7 +22,10 @@ type Notifier struct {
 func NewNotifier() *Notifier { return &Notifier{} }
 
 // Notify shows title and body. A failure is logged: a notification is never worth a crash.
-func (n *Notifier) Notify(title, body string) {
+func (n *Notifier) Notify(title, body string) { n.NotifyImage(title, body, "") }
+
+// NotifyImage is Notify with an image file shown beside the text, such as a cover.
+func (n *Notifier) NotifyImage(title, body, imagePath string) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.conn == nil {
@@ -34,6 +37,9 @@ func (n *Notifier) Notify(title, body string) {
 		n.conn = conn
 	}
 	hints := map[string]dbus.Variant{"desktop-entry": dbus.MakeVariant(assets.AppID)}
+	if imagePath != "" {
+		hints["image-path"] = dbus.MakeVariant(imagePath)
+	}
 	call := n.conn.Object("org.freedesktop.Notifications", "/org/freedesktop/Notifications").Call(
 		"org.freedesktop.Notifications.Notify", 0, "tokentray", uint32(0), assets.AppID, title, body, []string{}, hints, int32(-1))
 	if call.Err != nil {

@@ -17,5 +17,8 @@ func NewNotifier() *Notifier { return &Notifier{} }
 // Notify logs title and body.
 func (*Notifier) Notify(title, body string) { fmt.Fprintf(os.Stderr, "%s: %s\n", title, body) }
 
+// NotifyImage logs title and body; the image has nowhere to go.
+func (n *Notifier) NotifyImage(title, body, _ string) { n.Notify(title, body) }
+
 // Close does nothing.
 func (*Notifier) Close() {}

@@ -82,7 +82,7 @@ func runEnv(env *Env, args []string) error {
 	if !slices.Contains(auth.EnvFormats, *format) {
 		return usagef("--format %q: choose one of %s", *format, strings.Join(auth.EnvFormats, ", "))
 	}
-	_, m, err := openManager(env, *insecure, nil)
+	p, m, err := openManager(env, *insecure, nil)
 	if err != nil {
 		return err
 	}
@@ -94,7 +94,7 @@ func runEnv(env *Env, args []string) error {
 		fmt.Fprintln(env.Stderr, "tokentray: warning: this login used PKCE, whose refresh tokens rotate: the first refresh by"+
 			" either tokentray or the other tool revokes the copy the other holds. For a tool, log in with the client secret.")
 	}
-	fmt.Fprintln(env.Stderr, "tokentray: note:", nowplaying.SharedQuotaNote(nowplaying.DefaultBudgetCalls))
+	fmt.Fprintln(env.Stderr, "tokentray: note:", nowplaying.SharedQuotaNote(p.Settings.NowPlayingBudget))
 	text, err := creds.Format(*format)
 	if err != nil {
 		return err

@@ -44,11 +44,15 @@ func (s *Session) SaveSettings(settings auth.Settings, secret string, secretChan
 		}
 		login, loginErr = s.readLogin(settings, true)
 	}
+	budget := s.State().Settings.NowPlayingBudget
 	s.update(func(st *State) {
 		st.Settings = settings
 		st.HasSettings = true
 		s.useLogin(st, login)
 	})
+	if settings.NowPlayingBudget != budget {
+		s.restartPoller()
+	}
 	if loginErr != nil {
 		return loginErr
 	}
@@ -130,7 +134,7 @@ func (s *Session) finishLogin(ctx context.Context, m *auth.Manager, ut *auth.Use
 		st.LastError = ""
 	})
 	s.allowNotification("needs-login")
-	s.poller.Wake()
+	s.nowPlaying().Wake()
 	s.notify("", "tokentray: logged in",
 		fmt.Sprintf("Logged in to Spotify as %s. Tokens are kept fresh in the background.", ut.Account.ShortName()))
 }
@@ -220,7 +224,7 @@ func (s *Session) EnvText() (string, error) {
 		text = "# PKCE login: this refresh token rotates on every refresh, so tokentray and another tool\n" +
 			"# cannot share it. For a tool, add the client secret in tokentray and log in again.\n" + text
 	}
-	return "# " + nowplaying.SharedQuotaNote(s.poller.Budget.Calls) + "\n" + text, nil
+	return "# " + nowplaying.SharedQuotaNote(s.State().Settings.NowPlayingBudget) + "\n" + text, nil
 }
 
 // TestToken asks Spotify who the token belongs to and describes the answer in a sentence.
@@ -247,7 +251,7 @@ func (s *Session) Logout(all bool) error {
 		s.useLogin(st, login)
 	})
 	s.restartKeeper()
-	s.poller.Wake()
+	s.nowPlaying().Wake()
 	return errors.Join(err, loginErr)
 }
 

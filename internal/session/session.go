@@ -32,6 +32,9 @@ type Options struct {
 	OpenBrowser func(url string) error
 	// Notify shows a desktop notification; called only when the settings allow notifications.
 	Notify func(title, body string)
+	// NotifyTrack shows that a new track or episode plays; called only when the settings ask
+	// for track notifications.
+	NotifyTrack func(nowplaying.State)
 	// Clipboard receives what Copy copies; nil makes Copy fail with a clear error.
 	Clipboard Clipboard
 	Clock     nowplaying.Clock // nil means the real clock
@@ -47,12 +50,12 @@ type Clipboard interface {
 // called on background goroutines and must hand UI work to the UI thread themselves. Keyring
 // I/O never runs under mu: a slow keyring must not block State.
 type Session struct {
-	o      Options
-	poller *nowplaying.Poller
-	api    *webapi.Client
+	o   Options
+	api *webapi.Client
 
 	mu       sync.Mutex
 	st       State
+	poller   *nowplaying.Poller
 	store    auth.SecretStore // nil when no keyring could be opened
 	mgr      *auth.Manager    // nil without a store
 	subs     map[int]func(State)
@@ -60,8 +63,12 @@ type Session struct {
 	runCtx   context.Context
 	stopKeep context.CancelFunc
 	stopLog  context.CancelFunc
+	stopPoll context.CancelFunc
+	calls    *apicalls.Log
 	appToken *oauth2.Token
 	warned   map[string]bool // notifications already shown this run
+	// lastItem identifies what the last track notification was about.
+	lastItem string
 	// fromAPI is the poller's latest answer, shown again when the local player leaves: the
 	// poller reports only changes, and may have none.
 	fromAPI nowplaying.State
@@ -124,14 +131,46 @@ func Open(o Options) (*Session, error) {
 	calls := apicalls.Open(apicalls.Options{Path: filepath.Join(o.ConfigDir, apicalls.FileName), Warn: warn})
 	s.st.APICalls = calls.Summary()
 	s.api = &webapi.Client{BaseURL: s.apiURL(), Tokens: currentTokens{s}, Calls: callCounter{s, calls}}
-	s.poller = &nowplaying.Poller{
+	s.calls = calls
+	s.poller = s.newPoller(settings.NowPlayingBudget)
+	return s, nil
+}
+
+// newPoller returns a poller that spends at most budget now-playing calls a day.
+func (s *Session) newPoller(budget int) *nowplaying.Poller {
+	return &nowplaying.Poller{
 		Source:      s.api,
-		Clock:       o.Clock,
+		Clock:       s.o.Clock,
 		OnChange:    s.fromWebAPI,
 		IsLoggedOut: func(err error) bool { return errors.Is(err, auth.ErrNeedsLogin) || errors.Is(err, errNoStore) },
-		Budget:      &nowplaying.Budget{Calls: nowplaying.DefaultBudgetCalls, Log: calls},
+		Budget:      &nowplaying.Budget{Calls: budget, Log: s.calls},
 	}
-	return s, nil
+}
+
+// nowPlaying is the current poller: it is replaced when the budget changes.
+func (s *Session) nowPlaying() *nowplaying.Poller {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.poller
+}
+
+// restartPoller starts a poller for the settings' budget, if Run runs, in place of the last one.
+// The call log carries what was spent, so a new poller keeps to the same day's budget.
+func (s *Session) restartPoller() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.runCtx == nil {
+		return
+	}
+	if s.stopPoll != nil {
+		s.stopPoll()
+		s.poller = s.newPoller(s.st.Settings.NowPlayingBudget)
+	}
+	ctx, cancel := context.WithCancel(s.runCtx)
+	s.stopPoll = cancel
+	p := s.poller
+	p.SetLocalActive(s.st.LocalPlayer.Active)
+	go p.Run(ctx)
 }
 
 // callCounter records each Web API call and keeps the state's count current.
@@ -158,6 +197,27 @@ func (s *Session) fromWebAPI(np nowplaying.State) {
 			st.NowPlaying = np
 		}
 	})
+	s.noticeItem()
+}
+
+// noticeItem sends the track notification when a new track or episode starts playing; not for
+// what already plays when tokentray starts.
+func (s *Session) noticeItem() {
+	s.mu.Lock()
+	np := s.st.NowPlaying
+	p := np.Playing
+	if p == nil || !p.IsPlaying || (p.Kind != webapi.Track && p.Kind != webapi.Episode) {
+		s.mu.Unlock()
+		return
+	}
+	item := p.ID + "\x00" + np.Label
+	first, changed := s.lastItem == "", item != s.lastItem
+	s.lastItem = item
+	notify := s.st.Settings.TrackNotifications && s.o.NotifyTrack != nil && changed && !first
+	s.mu.Unlock()
+	if notify {
+		s.o.NotifyTrack(np)
+	}
 }
 
 // SetLocalPlayer takes what the local player (MPRIS) reports. While it is active it is what
@@ -174,12 +234,13 @@ func (s *Session) SetLocalPlayer(snap mpris.Snapshot) {
 			st.NowPlaying = s.fromAPI
 		}
 	})
-	s.poller.SetLocalActive(snap.Active)
+	s.noticeItem()
+	s.nowPlaying().SetLocalActive(snap.Active)
 }
 
 // WakeNowPlaying asks the Web API what plays now, within the budget (the window opened, or
 // `tokentray now` asks).
-func (s *Session) WakeNowPlaying() { s.poller.Wake() }
+func (s *Session) WakeNowPlaying() { s.nowPlaying().Wake() }
 
 var errNoStore = errors.New("no secret store")
 
@@ -254,14 +315,18 @@ func (s *Session) Reload() error {
 	if store != nil {
 		login, loginErr = s.readLogin(settings, found)
 	}
+	budget := s.State().Settings.NowPlayingBudget
 	s.update(func(st *State) {
 		st.Settings, st.HasSettings = settings, found
 		if store != nil {
 			s.useLogin(st, login)
 		}
 	})
+	if settings.NowPlayingBudget != budget {
+		s.restartPoller()
+	}
 	s.restartKeeper()
-	s.poller.Wake()
+	s.nowPlaying().Wake()
 	return loginErr
 }
 
@@ -355,7 +420,8 @@ func (s *Session) Run(ctx context.Context) {
 	s.runCtx = ctx
 	s.mu.Unlock()
 	s.restartKeeper()
-	s.poller.Run(ctx)
+	s.restartPoller()
+	<-ctx.Done()
 }
 
 // restartKeeper (re)starts the background refreshes for the current manager.
@@ -398,7 +464,7 @@ func (s *Session) onKeeperEvent(mgr *auth.Manager, e auth.Event) {
 		s.allowNotification("needs-login")
 		s.allowNotification("refresh-failing")
 		if !wasLoggedIn {
-			s.poller.Wake()
+			s.nowPlaying().Wake()
 		}
 		if left := time.Until(e.Token.RefreshExpires()); left < refreshExpiryWarning {
 			s.notify("refresh-expiry", "tokentray: log in again soon",
@@ -417,7 +483,7 @@ func (s *Session) onKeeperEvent(mgr *auth.Manager, e auth.Event) {
 		if err == nil && ut.NeedsLogin {
 			s.notify("needs-login", "tokentray: log in again", ut.NeedsLoginReason)
 		}
-		s.poller.Wake() // let it see the logged-out state now rather than at its next poll
+		s.nowPlaying().Wake() // let it see the logged-out state now rather than at its next poll
 	case auth.RefreshFailed:
 		s.update(func(st *State) { st.LastError = e.Err.Error() })
 		if e.Failures >= 3 {

@@ -15,6 +15,7 @@ import (
 	"tokentray/auth"
 	"tokentray/internal/fakespotify"
 	"tokentray/internal/mpris"
+	"tokentray/internal/nowplaying"
 	"tokentray/internal/webapi"
 )
 
@@ -61,7 +62,8 @@ func start(t *testing.T, withSecret bool) *fixture {
 	t.Cleanup(func() { fake.Close() })
 	f := &fixture{fake: fake, dir: t.TempDir(), notes: &notes{}}
 	f.s, err = Open(Options{ConfigDir: f.dir, Store: auth.NewMemoryStore(), AccountsURL: fake.URL(), APIURL: fake.URL(),
-		OpenBrowser: fakespotify.ApproveInBackground, Notify: f.notes.add})
+		OpenBrowser: fakespotify.ApproveInBackground, Notify: f.notes.add,
+		NotifyTrack: func(np nowplaying.State) { f.notes.add("track", np.Label) }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -306,5 +308,35 @@ func TestTheLocalPlayerSaysWhatPlaysUntilItLeaves(t *testing.T) {
 	f.s.SetLocalPlayer(mpris.Snapshot{})
 	if st := f.s.State(); st.NowPlaying.Label != fromAPI || st.LocalPlayer.Active {
 		t.Fatalf("after the player left: %+v, want the Web API's answer back", st.NowPlaying)
+	}
+}
+
+func TestTrackNotificationsAreOptInAndOnlyForANewTrack(t *testing.T) {
+	f := start(t, false)
+	st := f.login(t)
+	waitFor(t, f.s, "the first track", func(st State) bool { return st.NowPlaying.Label == "Marrow & Finch — Paper Lanterns Over Tide" })
+	f.fake.Player().Next()
+	f.s.WakeNowPlaying()
+	waitFor(t, f.s, "the second track", func(st State) bool { return st.NowPlaying.Label == "The Velvet Orchards — Copper Skyline" })
+	if strings.Contains(f.notes.all(), "track:") {
+		t.Fatalf("a track notification although the settings do not ask for them: %q", f.notes.all())
+	}
+
+	settings := st.Settings
+	settings.TrackNotifications = true
+	if err := f.s.SaveSettings(settings, "", false); err != nil {
+		t.Fatal(err)
+	}
+	f.fake.Player().Pause()
+	f.s.WakeNowPlaying()
+	waitFor(t, f.s, "the pause", func(st State) bool { return !st.NowPlaying.Playing.IsPlaying })
+	f.fake.Player().Play()
+	f.s.WakeNowPlaying()
+	waitFor(t, f.s, "the resume", func(st State) bool { return st.NowPlaying.Playing.IsPlaying })
+	f.fake.Player().Next()
+	f.s.WakeNowPlaying()
+	f.notes.waitFor(t, "track: Ilse Varga, Tomo Reyes — Northbound Static")
+	if n := strings.Count(f.notes.all(), "track:"); n != 1 {
+		t.Fatalf("%d track notifications, want one for the new track and none for the resume: %q", n, f.notes.all())
 	}
 }

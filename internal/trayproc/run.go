@@ -14,6 +14,8 @@ import (
 
 	"tokentray/auth"
 	"tokentray/internal/browser"
+	"tokentray/internal/covers"
+	"tokentray/internal/nowplaying"
 	"tokentray/internal/session"
 	"tokentray/internal/trayapi"
 	"tokentray/tray"
@@ -57,6 +59,7 @@ func Run(o Options) error {
 	notifier := tray.NewNotifier()
 	defer notifier.Close()
 	opts.Notify = notifier.Notify
+	opts.NotifyTrack = trackNotifier(notifier)
 	clip, clipErr := tray.OpenClipboard()
 	if clipErr == nil {
 		opts.Clipboard = clip
@@ -132,6 +135,26 @@ func openNowPlaying(s *session.Session, notifier *tray.Notifier) {
 		notifier.Notify("tokentray: cannot open the browser", err.Error())
 	}
 }
+
+// trackNotifier shows the new track with its cover, fetched into the cover cache; without a
+// cover the notification goes out all the same.
+func trackNotifier(notifier *tray.Notifier) func(nowplaying.State) {
+	cache, cacheErr := covers.Open()
+	return func(np nowplaying.State) {
+		go func() {
+			cover := ""
+			if art := np.Playing.ArtURL; art != "" && cacheErr == nil {
+				ctx, cancel := context.WithTimeout(context.Background(), coverTimeout)
+				defer cancel()
+				cover, _ = cache.Get(ctx, art) // no cover is no reason to skip the notification
+			}
+			notifier.NotifyImage("Now playing", np.Label, cover)
+		}()
+	}
+}
+
+// coverTimeout bounds fetching a cover for a notification.
+const coverTimeout = 10 * time.Second
 
 // unavailableClipboard says why copies cannot work, e.g. on a Wayland session without XWayland.
 type unavailableClipboard struct{ err error }
