@@ -48,6 +48,10 @@ type accountSection struct {
 	waiting     *fyne.Container
 	authorize   *widget.Label
 	loginState  *widget.Label // logged in as …, or the login's error
+
+	// damaged shows a settings file tokentray cannot use, with the way out.
+	damaged    *fyne.Container
+	damagedMsg *widget.Label
 }
 
 func newAccountSection(w *Window, st session.State) *accountSection {
@@ -98,10 +102,33 @@ func newAccountSection(w *Window, st session.State) *accountSection {
 	)
 	s.waiting.Hide()
 
+	s.damagedMsg = widget.NewLabel("")
+	s.damagedMsg.Wrapping = fyne.TextWrapWord
+	s.damagedMsg.Importance = widget.DangerImportance
+	reset := widget.NewButtonWithIcon(resetSettingsLabel, theme.ViewRefreshIcon(), s.resetSettings)
+	reset.Importance = widget.DangerImportance
+	s.damaged = container.NewVBox(s.damagedMsg, container.NewHBox(reset))
+	s.damaged.Hide()
+
 	s.checkClientID()
 	s.checkRedirect()
 	s.showFlow()
 	return s
+}
+
+// resetSettingsLabel is the button that replaces a damaged settings file.
+const resetSettingsLabel = "Reset settings (keeps your login and secret)"
+
+// resetSettings replaces the damaged file and fills the form from what is in effect now.
+func (s *accountSection) resetSettings() {
+	if err := s.w.backend.ResetSettings(); err != nil {
+		say(s.formMsg, "Could not reset the settings: "+err.Error(), widget.DangerImportance)
+		return
+	}
+	st := s.w.backend.State()
+	s.clientID.SetText(st.Settings.ClientID)
+	s.redirect.SetText(st.Settings.RedirectURI)
+	say(s.formMsg, "The settings were reset to the defaults; the login and the client secret are as they were.", widget.SuccessImportance)
 }
 
 func (s *accountSection) content() fyne.CanvasObject {
@@ -128,7 +155,7 @@ func (s *accountSection) content() fyne.CanvasObject {
 	app := widget.NewCard("Spotify app", "", form)
 	login := widget.NewCard("Log in", "", container.NewVBox(
 		container.NewHBox(s.login, s.save), s.formMsg, s.waiting, s.loginState))
-	sections := []fyne.CanvasObject{app, login}
+	sections := []fyne.CanvasObject{widget.NewCard("", "", s.damaged), app, login}
 	if s.w.st.Demo {
 		sections = append([]fyne.CanvasObject{demoBanner()}, sections...)
 	}
@@ -203,6 +230,12 @@ func (s *accountSection) saved() {
 
 func (s *accountSection) apply(st session.State) {
 	s.showFlow()
+	if st.SettingsErr != "" {
+		s.damagedMsg.SetText("tokentray cannot use its settings: " + st.SettingsErr)
+		s.damaged.Show()
+	} else {
+		s.damaged.Hide()
+	}
 	if st.Login.InProgress {
 		s.authorize.SetText(st.Login.AuthorizeURL)
 		s.waiting.Show()

@@ -20,6 +20,9 @@ type Backend interface {
 	// true replaces it with secret, where "" removes it (PKCE from then on). A validation failure
 	// is an error that errors.As to auth.FieldErrors.
 	SaveSettings(s auth.Settings, secret string, secretChanged bool) error
+	// ResetSettings replaces a damaged settings file with the defaults, keeping the login and
+	// the client secret.
+	ResetSettings() error
 	StartLogin() error // opens the browser and returns; progress arrives as State.Login
 	CancelLogin()
 	// Copy puts a token or the .env text on the tray's clipboard and returns a sentence that

@@ -34,6 +34,7 @@ type fakeBackend struct {
 	logins    int
 	loginErr  error
 	cancels   int
+	resets    int
 	copies    []session.Copyable
 	copyErr   error
 	testReply string
@@ -78,6 +79,15 @@ func (f *fakeBackend) SaveSettings(s auth.Settings, secret string, secretChanged
 	if secretChanged {
 		st.HasSecret = secret != ""
 	}
+	f.publish(st)
+	return nil
+}
+
+func (f *fakeBackend) ResetSettings() error {
+	f.resets++
+	st := f.st
+	st.Settings, st.SettingsErr = auth.DefaultSettings(), ""
+	st.Settings.ClientID = goodClientID
 	f.publish(st)
 	return nil
 }
@@ -566,4 +576,19 @@ func TestNowPlayingShowsTrackProgressCoverAndSource(t *testing.T) {
 	quota.NowPlaying.ErrText = "Spotify's daily quota for your apps is used up until 14:20; now playing resumes then"
 	b.publish(quota)
 	assertMessage(t, np.problem, "used up until 14:20", widget.WarningImportance)
+}
+
+func TestDamagedSettingsOfferAReset(t *testing.T) {
+	st := freshState()
+	st.SettingsErr = "settings file /home/a/.config/tokentray/settings.json, min_valid_seconds: is 99999, outside 60..3000."
+	h := newHarness(t, st)
+	a := h.win.account
+	if !a.damaged.Visible() || !strings.Contains(a.damagedMsg.Text, "min_valid_seconds: is 99999") {
+		t.Fatalf("damaged row visible %v, text %q", a.damaged.Visible(), a.damagedMsg.Text)
+	}
+	test.Tap(button(t, a.content(), resetSettingsLabel))
+	if h.backend.resets != 1 || a.damaged.Visible() || a.clientID.Text != goodClientID {
+		t.Fatalf("after Reset: %d resets, damaged row visible %v, client ID %q", h.backend.resets, a.damaged.Visible(), a.clientID.Text)
+	}
+	assertMessage(t, a.formMsg, "the login and the client secret are as they were", widget.SuccessImportance)
 }

@@ -118,8 +118,12 @@ func playerItems(st session.State, a Actions) []Item {
 	return []Item{playPause, {Label: LabelNext, Action: a.Next}, {Label: LabelPrevious, Action: a.Previous}}
 }
 
-// problemText is the error worth showing: the session's own, else the last poll's.
+// problemText is the error worth showing: damaged settings, the session's own, else the last
+// poll's.
 func problemText(st session.State) string {
+	if st.SettingsErr != "" {
+		return st.SettingsErr
+	}
 	if st.LastError != "" {
 		return st.LastError
 	}
@@ -141,6 +145,8 @@ func truncate(s string, n int) string {
 // setupProblem is what stops every copy; loginProblem what stops those that need a login.
 func setupProblem(st session.State) string {
 	switch {
+	case st.SettingsErr != "":
+		return " — repair the settings (Settings…)"
 	case st.StorageErr != "":
 		return " — no keyring"
 	case st.Settings.ClientID == "":
@@ -239,7 +245,7 @@ func loginItem(st session.State, login func()) Item {
 // IconState picks the tray icon: red when something is broken, amber when only a login helps.
 func IconState(st session.State) assets.TrayState {
 	switch {
-	case st.StorageErr != "":
+	case st.StorageErr != "" || st.SettingsErr != "":
 		return assets.Offline
 	case !st.LoggedIn || st.NeedsLogin:
 		return assets.NeedsLogin
@@ -265,6 +271,8 @@ const maxTitle = 40
 func Tooltip(st session.State) string {
 	name := st.AppName()
 	switch {
+	case st.SettingsErr != "":
+		return name + ": " + st.SettingsErr
 	case st.StorageErr != "":
 		return name + ": " + st.StorageErr
 	case st.NeedsLogin && st.NeedsLoginReason != "":

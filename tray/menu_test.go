@@ -314,3 +314,20 @@ func TestMenuControlsTheLocalPlayer(t *testing.T) {
 		t.Fatalf("controls without a local player: %q", got)
 	}
 }
+
+func TestDamagedSettingsPointToTheWindow(t *testing.T) {
+	st := session.State{Settings: auth.DefaultSettings(),
+		SettingsErr: "settings file /home/a/.config/tokentray/settings.json, min_valid_seconds: is 99999, outside 60..3000"}
+	m := Menu(State{State: st}, now, Actions{})
+	for _, prefix := range []string{"Copy access token", LabelCopyApp, LabelCopyEnv} {
+		if it := item(t, m, prefix); it.Enabled() || !strings.HasSuffix(it.Label, " — repair the settings (Settings…)") {
+			t.Errorf("with damaged settings: %q enabled=%v", it.Label, it.Enabled())
+		}
+	}
+	if IconState(st) != assets.Offline {
+		t.Errorf("icon state %v, want Offline", IconState(st))
+	}
+	if got := Tooltip(st); got != "tokentray: "+st.SettingsErr {
+		t.Errorf("tooltip %q", got)
+	}
+}

@@ -46,8 +46,7 @@ func (s *Session) SaveSettings(settings auth.Settings, secret string, secretChan
 	}
 	budget := s.State().Settings.NowPlayingBudget
 	s.update(func(st *State) {
-		st.Settings = settings
-		st.HasSettings = true
+		st.Settings, st.HasSettings, st.SettingsErr = settings, true, ""
 		s.useLogin(st, login)
 	})
 	if settings.NowPlayingBudget != budget {
@@ -58,6 +57,21 @@ func (s *Session) SaveSettings(settings auth.Settings, secret string, secretChan
 	}
 	s.restartKeeper()
 	return nil
+}
+
+// ResetSettings replaces a damaged settings file with the defaults, keeping the login and the
+// client secret (auth.ResetSettings), and reads everything again.
+func (s *Session) ResetSettings() error {
+	s.mu.Lock()
+	store := s.store
+	s.mu.Unlock()
+	if store == nil {
+		store = auth.NewMemoryStore() // nothing stored to keep: the defaults alone
+	}
+	if _, err := auth.ResetSettings(s.o.ConfigDir, store); err != nil {
+		return err
+	}
+	return s.Reload()
 }
 
 // StartLogin starts the login in the background and returns at once; State.Login follows it.

@@ -103,15 +103,16 @@ func (s *Session) Wait(timeout time.Duration) bool {
 	}
 }
 
-// Open loads the settings and opens the secret store. A missing keyring is not an error here:
-// the state says so and the window shows it; only a damaged settings file is.
+// Open loads the settings and opens the secret store. Neither a missing keyring nor a damaged
+// settings file is an error here: the state says so, and the window shows it with the fix.
 func Open(o Options) (*Session, error) {
-	settings, found, err := auth.LoadSettings(o.ConfigDir)
-	if err != nil {
-		return nil, err
+	settings, found, settingsErr := auth.LoadSettings(o.ConfigDir)
+	if settingsErr != nil {
+		settings, found = auth.DefaultSettings(), false
 	}
 	s := &Session{o: o, subs: map[int]func(State){}, warned: map[string]bool{}}
 	s.st = State{Demo: o.Demo, Settings: settings, HasSettings: found}
+	var err error
 	s.store = o.Store
 	if s.store == nil {
 		s.store, err = auth.OpenStore(auth.StoreOptions{Service: o.Service, ConfigDir: o.ConfigDir, Insecure: o.Insecure})
@@ -122,6 +123,12 @@ func Open(o Options) (*Session, error) {
 	} else {
 		s.st.Storage = s.store.Describe()
 		s.st.InsecureStorage = s.store.Insecure()
+	}
+	switch {
+	case settingsErr != nil:
+		// Without the settings tokentray does not know the client ID: no login until a reset.
+		s.st.SettingsErr = settingsErr.Error()
+	case s.store != nil:
 		login, err := s.readLogin(settings, found)
 		s.useLogin(&s.st, login)
 		if err != nil {
@@ -308,6 +315,7 @@ func (s *Session) Reload() error {
 	s.mu.Unlock()
 	settings, found, err := auth.LoadSettings(s.o.ConfigDir)
 	if err != nil {
+		s.update(func(st *State) { st.SettingsErr = err.Error() })
 		return err
 	}
 	var login storedLogin
@@ -317,7 +325,7 @@ func (s *Session) Reload() error {
 	}
 	budget := s.State().Settings.NowPlayingBudget
 	s.update(func(st *State) {
-		st.Settings, st.HasSettings = settings, found
+		st.Settings, st.HasSettings, st.SettingsErr = settings, found, ""
 		if store != nil {
 			s.useLogin(st, login)
 		}
@@ -530,7 +538,10 @@ type currentTokens struct{ s *Session }
 func (c currentTokens) manager() (*auth.Manager, error) {
 	c.s.mu.Lock()
 	defer c.s.mu.Unlock()
-	if c.s.mgr == nil {
+	switch {
+	case c.s.st.SettingsErr != "":
+		return nil, errors.New(c.s.st.SettingsErr)
+	case c.s.mgr == nil:
 		return nil, fmt.Errorf("%w: %s", errNoStore, c.s.st.StorageErr)
 	}
 	return c.s.mgr, nil

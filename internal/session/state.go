@@ -22,6 +22,9 @@ type State struct {
 	Storage         string // where secrets live, e.g. "system keyring (service "tokentray")"
 	InsecureStorage bool
 	StorageErr      string // no keyring: what to do about it
+	// SettingsErr says what is wrong with settings.json and how to fix it; the window offers
+	// ResetSettings. Nothing that needs the client ID works until then.
+	SettingsErr string
 
 	LoggedIn         bool
 	NeedsLogin       bool

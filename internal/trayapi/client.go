@@ -126,6 +126,9 @@ func (c *Client) SaveSettings(s auth.Settings, secret string, secretChanged bool
 	return err
 }
 
+// ResetSettings asks the tray to replace a damaged settings file (see auth.ResetSettings).
+func (c *Client) ResetSettings() error { _, err := c.call(request{Op: opReset}, quick); return err }
+
 // StartLogin asks the tray to start a browser login; progress arrives in the state.
 func (c *Client) StartLogin() error { _, err := c.call(request{Op: opLogin}, quick); return err }
 

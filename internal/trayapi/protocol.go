@@ -19,6 +19,7 @@ const (
 	opNow          = "now"    // the state once what plays is known; asks Spotify if nothing is
 	opWatch        = "watch"  // the state now and on every change; the window's connection
 	opSaveSettings = "save-settings"
+	opReset        = "reset-settings"
 	opLogin        = "login"
 	opCancelLogin  = "cancel-login"
 	opCopy         = "copy"

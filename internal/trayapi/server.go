@@ -31,6 +31,7 @@ type Tray interface {
 	WakeNowPlaying()
 	FreshToken(ctx context.Context, app bool, minValid time.Duration) (*oauth2.Token, error)
 	SaveSettings(s auth.Settings, secret string, secretChanged bool) error
+	ResetSettings() error
 	StartLogin() error
 	CancelLogin()
 	Copy(what session.Copyable) (string, error)
@@ -224,6 +225,8 @@ func (s *Server) answer(req request) response {
 			return response{Error: toWire(errors.New("save-settings without settings"))}
 		}
 		return response{Error: toWire(s.tray.SaveSettings(*req.Settings, req.Secret, req.SecretChanged))}
+	case opReset:
+		return response{Error: toWire(s.tray.ResetSettings())}
 	case opLogin:
 		return response{Error: toWire(s.tray.StartLogin())}
 	case opCancelLogin:
