@@ -49,6 +49,7 @@ type fixture struct {
 	fake  *fakespotify.Server
 	s     *Session
 	dir   string
+	store auth.SecretStore
 	notes *notes
 }
 
@@ -60,8 +61,8 @@ func start(t *testing.T, withSecret bool) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { fake.Close() })
-	f := &fixture{fake: fake, dir: t.TempDir(), notes: &notes{}}
-	f.s, err = Open(Options{ConfigDir: f.dir, Store: auth.NewMemoryStore(), AccountsURL: fake.URL(), APIURL: fake.URL(),
+	f := &fixture{fake: fake, dir: t.TempDir(), store: auth.NewMemoryStore(), notes: &notes{}}
+	f.s, err = Open(Options{ConfigDir: f.dir, Store: f.store, AccountsURL: fake.URL(), APIURL: fake.URL(),
 		OpenBrowser: fakespotify.ApproveInBackground, Notify: f.notes.add,
 		NotifyTrack: func(np nowplaying.State) { f.notes.add("track", np.Label) }})
 	if err != nil {
@@ -338,5 +339,36 @@ func TestTrackNotificationsAreOptInAndOnlyForANewTrack(t *testing.T) {
 	f.notes.waitFor(t, "track: Ilse Varga, Tomo Reyes — Northbound Static")
 	if n := strings.Count(f.notes.all(), "track:"); n != 1 {
 		t.Fatalf("%d track notifications, want one for the new track and none for the resume: %q", n, f.notes.all())
+	}
+}
+
+func TestDamagedSettingsAreReportedAndResetKeepsTheLogin(t *testing.T) {
+	f := start(t, false)
+	f.login(t)
+	if err := os.WriteFile(filepath.Join(f.dir, "settings.json"), []byte(`{"min_valid_seconds": 99999`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.Reload(); err == nil {
+		t.Fatal("Reload accepted a damaged settings file")
+	}
+	st := f.s.State()
+	if !strings.Contains(st.SettingsErr, "settings.json") {
+		t.Fatalf("SettingsErr %q does not name the file", st.SettingsErr)
+	}
+	if _, err := f.s.Copy(CopyUserToken); err == nil || !strings.Contains(err.Error(), "settings.json") {
+		t.Fatalf("copy with damaged settings: %v", err)
+	}
+	// A tray started on the damaged file starts all the same, and says so.
+	again, err := Open(Options{ConfigDir: f.dir, Store: f.store})
+	if err != nil || again.State().SettingsErr == "" {
+		t.Fatalf("Open on damaged settings: %v, SettingsErr %q", err, again.State().SettingsErr)
+	}
+
+	if err := f.s.ResetSettings(); err != nil {
+		t.Fatal(err)
+	}
+	st = f.s.State()
+	if st.SettingsErr != "" || st.Settings.ClientID != fakespotify.DemoApp.ClientID || !st.LoggedIn {
+		t.Fatalf("after the reset: SettingsErr %q, client ID %q, logged in %v", st.SettingsErr, st.Settings.ClientID, st.LoggedIn)
 	}
 }
