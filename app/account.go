@@ -8,7 +8,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"tokentray/auth"
+	"tokentray/internal/local"
 	"tokentray/internal/session"
 )
 
@@ -75,7 +75,7 @@ func newAccountSection(w *Window, st session.State) *accountSection {
 	s.redirect = widget.NewEntry()
 	s.redirect.SetText(st.Settings.RedirectURI)
 	if s.redirect.Text == "" {
-		s.redirect.SetText(auth.DefaultRedirectURI)
+		s.redirect.SetText(local.DefaultRedirectURI)
 	}
 	s.redirectMsg = messageLabel()
 	s.redirect.OnChanged = func(string) { s.checkRedirect() }
@@ -164,7 +164,7 @@ func (s *accountSection) content() fyne.CanvasObject {
 
 func (s *accountSection) checkClientID() {
 	id := s.clientID.Text
-	switch fe := auth.ValidateClientID(id); {
+	switch fe := local.ValidateClientID(id); {
 	case id == "" && !s.attempted:
 		say(s.clientIDMsg, clientIDHint, widget.MediumImportance)
 	case fe != nil:
@@ -175,7 +175,7 @@ func (s *accountSection) checkClientID() {
 }
 
 func (s *accountSection) checkRedirect() {
-	if _, fe := auth.ParseRedirectURI(s.redirect.Text); fe != nil {
+	if _, fe := local.ParseRedirectURI(s.redirect.Text); fe != nil {
 		say(s.redirectMsg, fieldMessage(fe), widget.DangerImportance)
 	} else {
 		say(s.redirectMsg, "", widget.MediumImportance)
@@ -208,12 +208,12 @@ func (s *accountSection) showFlow() {
 }
 
 // showErrors puts each problem next to its field; it reports problems that have no field here.
-func (s *accountSection) showErrors(fes auth.FieldErrors) (elsewhere []*auth.FieldError) {
+func (s *accountSection) showErrors(fes local.FieldErrors) (elsewhere []*local.FieldError) {
 	for _, fe := range fes {
 		switch fe.Field {
-		case "client_id":
+		case local.FieldClientID:
 			say(s.clientIDMsg, fieldMessage(fe), widget.DangerImportance)
-		case "redirect_uri":
+		case local.FieldRedirectURI:
 			say(s.redirectMsg, fieldMessage(fe), widget.DangerImportance)
 		default:
 			elsewhere = append(elsewhere, fe)

@@ -7,7 +7,7 @@ package app
 import (
 	"context"
 
-	"tokentray/auth"
+	"tokentray/internal/local"
 	"tokentray/internal/session"
 )
 
@@ -18,8 +18,8 @@ type Backend interface {
 	Subscribe(func(session.State)) (unsubscribe func())
 	// SaveSettings validates and stores s. secretChanged false keeps the stored client secret;
 	// true replaces it with secret, where "" removes it (PKCE from then on). A validation failure
-	// is an error that errors.As to auth.FieldErrors.
-	SaveSettings(s auth.Settings, secret string, secretChanged bool) error
+	// is an error that errors.As to local.FieldErrors.
+	SaveSettings(s local.Settings, secret string, secretChanged bool) error
 	// ResetSettings replaces a damaged settings file with the defaults, keeping the login and
 	// the client secret.
 	ResetSettings() error

@@ -9,20 +9,21 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
 
-	"tokentray/auth"
+	"tokentray/internal/local"
 )
 
 // fieldNouns turns settings keys into the words the window uses for them.
 var fieldNouns = map[string]string{
-	"client_id":               "The client ID",
-	"redirect_uri":            "The redirect URI",
-	"scopes":                  "The scope list",
-	"min_valid_seconds":       "The minimum token validity",
-	"clipboard_clear_seconds": "The clipboard delay",
+	local.FieldClientID:         "The client ID",
+	local.FieldRedirectURI:      "The redirect URI",
+	local.FieldScopes:           "The scope list",
+	local.FieldMinValidSeconds:  "The minimum token validity",
+	local.FieldClipboardClear:   "The clipboard delay",
+	local.FieldNowPlayingBudget: "The now-playing budget",
 }
 
 // fieldMessage is a FieldError as a sentence for the label next to its field.
-func fieldMessage(fe *auth.FieldError) string {
+func fieldMessage(fe *local.FieldError) string {
 	noun, ok := fieldNouns[fe.Field]
 	if !ok {
 		noun = fe.Field
@@ -31,14 +32,14 @@ func fieldMessage(fe *auth.FieldError) string {
 }
 
 // fieldErrors unpacks a SaveSettings error into its per-field problems, if it has any.
-func fieldErrors(err error) (auth.FieldErrors, bool) {
-	var fes auth.FieldErrors
+func fieldErrors(err error) (local.FieldErrors, bool) {
+	var fes local.FieldErrors
 	if errors.As(err, &fes) {
 		return fes, true
 	}
-	var fe *auth.FieldError
+	var fe *local.FieldError
 	if errors.As(err, &fe) {
-		return auth.FieldErrors{fe}, true
+		return local.FieldErrors{fe}, true
 	}
 	return nil, false
 }

@@ -8,8 +8,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
-	"tokentray/auth"
 	"tokentray/internal/autostart"
+	"tokentray/internal/local"
 	"tokentray/internal/session"
 )
 
@@ -65,7 +65,7 @@ func (s *optionsSection) content() fyne.CanvasObject {
 
 // apply copies the tab's fields into settings; false means it already said what is wrong. The
 // ranges are checked where the settings are validated.
-func (s *optionsSection) apply(settings *auth.Settings) bool {
+func (s *optionsSection) apply(settings *local.Settings) bool {
 	clear, err := strconv.Atoi(strings.TrimSpace(s.clearAfter.Text))
 	if err != nil {
 		say(s.msg, "Clear clipboard after: enter a whole number of seconds such as 60, or 0 to never clear.", widget.DangerImportance)
@@ -109,7 +109,7 @@ func (s *optionsSection) save() {
 }
 
 // optionFields are the settings on this tab.
-var optionFields = map[string]bool{"clipboard_clear_seconds": true, "now_playing_budget": true}
+var optionFields = map[string]bool{local.FieldClipboardClear: true, local.FieldNowPlayingBudget: true}
 
 // showAutostart ticks the box from the system's own entry, not from a remembered flag, so an
 // entry removed elsewhere shows as off. Setting Checked directly does not call setAutostart.

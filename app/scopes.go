@@ -8,7 +8,7 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
-	"tokentray/auth"
+	"tokentray/internal/local"
 )
 
 const trayMark = " (tray)"
@@ -24,8 +24,8 @@ var scopePresets = []struct {
 	name   string
 	scopes func() []string
 }{
-	{"Now playing", auth.TrayScopes},
-	{"Playlists", func() []string { return append(auth.TrayScopes(), scopesInGroup("Playlists")...) }},
+	{"Now playing", local.TrayScopes},
+	{"Playlists", func() []string { return append(local.TrayScopes(), scopesInGroup("Playlists")...) }},
 	{"Everything", func() []string { return scopesInGroup("") }},
 	{"None", func() []string { return nil }},
 }
@@ -33,7 +33,7 @@ var scopePresets = []struct {
 // scopesInGroup lists the scopes of group, or all scopes for "".
 func scopesInGroup(group string) []string {
 	var names []string
-	for _, s := range auth.AllScopes {
+	for _, s := range local.AllScopes {
 		if group == "" || s.Group == group {
 			names = append(names, s.Name)
 		}
@@ -43,7 +43,7 @@ func scopesInGroup(group string) []string {
 
 func newScopesSection(selected []string) *scopesSection {
 	s := &scopesSection{checks: map[string]*widget.Check{}, msg: messageLabel()}
-	for _, sc := range auth.AllScopes {
+	for _, sc := range local.AllScopes {
 		label := sc.Name
 		if sc.Tray {
 			label += trayMark
@@ -65,10 +65,10 @@ func (s *scopesSection) content() fyne.CanvasObject {
 
 	// One grid for all groups, so the descriptions line up in a single column.
 	list := container.New(layout.NewFormLayout())
-	for _, group := range auth.ScopeGroups() {
+	for _, group := range local.ScopeGroups() {
 		list.Add(widget.NewLabelWithStyle(group, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 		list.Add(layout.NewSpacer())
-		for _, sc := range auth.AllScopes {
+		for _, sc := range local.AllScopes {
 			if sc.Group != group {
 				continue
 			}
@@ -88,10 +88,10 @@ func (s *scopesSection) set(names []string) {
 	}
 }
 
-// selected lists the checked scopes in the order of auth.AllScopes, so saves are stable.
+// selected lists the checked scopes in the order of local.AllScopes, so saves are stable.
 func (s *scopesSection) selected() []string {
 	names := []string{}
-	for _, sc := range auth.AllScopes {
+	for _, sc := range local.AllScopes {
 		if s.checks[sc.Name].Checked {
 			names = append(names, sc.Name)
 		}

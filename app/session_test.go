@@ -12,6 +12,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/internal/fakespotify"
+	"tokentray/internal/local"
 	"tokentray/internal/session"
 )
 
@@ -25,7 +26,7 @@ func TestLoginThroughTheWindowAgainstTheFake(t *testing.T) {
 	}
 	defer fake.Close()
 	clipboard := &memoryClipboard{}
-	s, err := session.Open(session.Options{ConfigDir: t.TempDir(), Store: auth.NewMemoryStore(),
+	s, err := session.Open(session.Options{ConfigDir: t.TempDir(), Store: local.NewMemoryStore(),
 		AccountsURL: fake.URL(), APIURL: fake.URL(), OpenBrowser: fakespotify.ApproveInBackground, Clipboard: clipboard})
 	if err != nil {
 		t.Fatal(err)

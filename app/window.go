@@ -8,8 +8,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
-	"tokentray/auth"
 	"tokentray/internal/covers"
+	"tokentray/internal/local"
 	"tokentray/internal/session"
 )
 
@@ -124,7 +124,7 @@ func (w *Window) apply(st session.State) {
 }
 
 // collect reads the form into settings, showing problems next to their fields.
-func (w *Window) collect() (auth.Settings, bool) {
+func (w *Window) collect() (local.Settings, bool) {
 	w.account.attempted = true
 	w.account.checkClientID()
 	w.account.checkRedirect()
@@ -133,11 +133,11 @@ func (w *Window) collect() (auth.Settings, bool) {
 	s.RedirectURI = w.account.redirect.Text
 	s.Scopes = w.scopes.selected()
 	ok := w.options.apply(&s)
-	return s, ok && auth.ValidateClientID(s.ClientID) == nil && validRedirect(s.RedirectURI)
+	return s, ok && local.ValidateClientID(s.ClientID) == nil && validRedirect(s.RedirectURI)
 }
 
 func validRedirect(raw string) bool {
-	_, fe := auth.ParseRedirectURI(raw)
+	_, fe := local.ParseRedirectURI(raw)
 	return fe == nil
 }
 
@@ -156,7 +156,7 @@ func (w *Window) saveForm() bool {
 		for _, fe := range w.account.showErrors(fes) {
 			target := w.account.formMsg
 			switch {
-			case fe.Field == "scopes":
+			case fe.Field == local.FieldScopes:
 				target = w.scopes.msg
 			case optionFields[fe.Field]:
 				target = w.options.msg

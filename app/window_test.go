@@ -16,6 +16,7 @@ import (
 
 	"tokentray/assets"
 	"tokentray/auth"
+	"tokentray/internal/local"
 	"tokentray/internal/nowplaying"
 	"tokentray/internal/session"
 	"tokentray/internal/webapi"
@@ -43,7 +44,7 @@ type fakeBackend struct {
 }
 
 type savedSettings struct {
-	settings      auth.Settings
+	settings      local.Settings
 	secret        string
 	secretChanged bool
 }
@@ -66,7 +67,7 @@ func (f *fakeBackend) publish(st session.State) {
 	}
 }
 
-func (f *fakeBackend) SaveSettings(s auth.Settings, secret string, secretChanged bool) error {
+func (f *fakeBackend) SaveSettings(s local.Settings, secret string, secretChanged bool) error {
 	if f.saveErr != nil {
 		return f.saveErr
 	}
@@ -86,7 +87,7 @@ func (f *fakeBackend) SaveSettings(s auth.Settings, secret string, secretChanged
 func (f *fakeBackend) ResetSettings() error {
 	f.resets++
 	st := f.st
-	st.Settings, st.SettingsErr = auth.DefaultSettings(), ""
+	st.Settings, st.SettingsErr = local.DefaultSettings(), ""
 	st.Settings.ClientID = goodClientID
 	f.publish(st)
 	return nil
@@ -134,7 +135,7 @@ func newHarness(t *testing.T, st session.State) *harness {
 func inline(f func()) { f() }
 
 func freshState() session.State {
-	return session.State{Settings: auth.DefaultSettings(), Storage: "system keyring (service \"tokentray\")"}
+	return session.State{Settings: local.DefaultSettings(), Storage: "system keyring (service \"tokentray\")"}
 }
 
 func loggedInState() session.State {
@@ -143,7 +144,7 @@ func loggedInState() session.State {
 	st.HasSecret = true
 	st.LoggedIn = true
 	st.Account = auth.Account{ID: "alice", DisplayName: "Alice"}
-	st.GrantedScopes = auth.TrayScopes()
+	st.GrantedScopes = local.TrayScopes()
 	st.AccessExpiry = t0.Add(52 * time.Minute)
 	st.AuthorizedAt = t0.AddDate(0, -1, 0)
 	st.RefreshExpires = st.AuthorizedAt.AddDate(0, 6, 0)
@@ -190,7 +191,7 @@ func TestClientIDValidatedAsYouType(t *testing.T) {
 func TestRedirectURIValidatedAsYouType(t *testing.T) {
 	h := newHarness(t, freshState())
 	a := h.win.account
-	if a.redirect.Text != auth.DefaultRedirectURI || a.redirectMsg.Visible() {
+	if a.redirect.Text != local.DefaultRedirectURI || a.redirectMsg.Visible() {
 		t.Fatalf("redirect %q with message %q, want the default and no message", a.redirect.Text, a.redirectMsg.Text)
 	}
 	a.redirect.SetText("http://localhost:8888/callback")
@@ -239,16 +240,16 @@ func TestForgetStoredSecretSwitchesToPKCE(t *testing.T) {
 func TestScopePresets(t *testing.T) {
 	h := newHarness(t, freshState())
 	s := h.win.scopes
-	if got := s.selected(); !slices.Equal(got, auth.TrayScopes()) {
+	if got := s.selected(); !slices.Equal(got, local.TrayScopes()) {
 		t.Fatalf("default selection %q, want the tray scopes", got)
 	}
-	for _, name := range auth.TrayScopes() {
+	for _, name := range local.TrayScopes() {
 		if !strings.HasSuffix(s.checks[name].Text, trayMark) {
 			t.Errorf("tray scope %q not marked: %q", name, s.checks[name].Text)
 		}
 	}
 	content := s.content()
-	playlists := append(auth.TrayScopes(), "playlist-read-private", "playlist-read-collaborative",
+	playlists := append(local.TrayScopes(), "playlist-read-private", "playlist-read-collaborative",
 		"playlist-modify-private", "playlist-modify-public")
 	for _, tc := range []struct {
 		preset string
@@ -257,14 +258,14 @@ func TestScopePresets(t *testing.T) {
 		{"Everything", scopesInGroup("")},
 		{"None", []string{}},
 		{"Playlists", playlists},
-		{"Now playing", auth.TrayScopes()},
+		{"Now playing", local.TrayScopes()},
 	} {
 		test.Tap(button(t, content, tc.preset))
 		if got := s.selected(); !slices.Equal(got, tc.want) {
 			t.Errorf("%s: selected %q, want %q", tc.preset, got, tc.want)
 		}
 	}
-	if len(scopesInGroup("")) != len(auth.AllScopes) {
+	if len(scopesInGroup("")) != len(local.AllScopes) {
 		t.Fatal("Everything misses scopes")
 	}
 }
@@ -295,7 +296,7 @@ func TestLoginSavesFormThenStarts(t *testing.T) {
 		t.Fatalf("logins %d saves %d, want 1 and 1", h.backend.logins, len(h.backend.saves))
 	}
 	got := h.backend.saves[0]
-	if got.settings.ClientID != goodClientID || got.settings.RedirectURI != auth.DefaultRedirectURI ||
+	if got.settings.ClientID != goodClientID || got.settings.RedirectURI != local.DefaultRedirectURI ||
 		!slices.Equal(got.settings.Scopes, []string{"user-read-currently-playing", "user-top-read"}) ||
 		got.settings.ClipboardClearSeconds != 30 || got.secret != "topsecret" || !got.secretChanged {
 		t.Fatalf("saved %+v", got)
@@ -309,7 +310,7 @@ func TestLoginSavesFormThenStarts(t *testing.T) {
 func TestBackendFieldErrorsShownOnTheirTab(t *testing.T) {
 	h := newHarness(t, freshState())
 	h.win.account.clientID.SetText(goodClientID)
-	h.backend.saveErr = auth.FieldErrors{{Field: "scopes", Problem: `"user-red-email" is not a Spotify scope`, Fix: "Use scope names as listed."}}
+	h.backend.saveErr = local.FieldErrors{{Field: "scopes", Problem: `"user-red-email" is not a Spotify scope`, Fix: "Use scope names as listed."}}
 	test.Tap(h.win.account.login)
 	if h.backend.logins != 0 {
 		t.Fatal("login started although saving failed")
@@ -491,7 +492,7 @@ func TestOptions(t *testing.T) {
 
 	o.budget.SetText("-3")
 	test.Tap(o.trackNotes)
-	assertMessage(t, o.msg, "now_playing_budget", widget.DangerImportance)
+	assertMessage(t, o.msg, "The now-playing budget is -3, outside 0..5000.", widget.DangerImportance)
 	o.budget.SetText("120")
 	o.budget.OnSubmitted("120")
 	got = h.backend.saves[len(h.backend.saves)-1]

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"tokentray/internal/fakespotify"
+	"tokentray/internal/local"
 )
 
 // BenchmarkTokenCached is the path every copy and every script call takes while the token is
@@ -18,7 +19,7 @@ func BenchmarkTokenCached(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer fake.Close()
-	m := NewManager(testConfig(fake, true), NewMemoryStore(), b.TempDir()+"/lock")
+	m := NewManager(testConfig(fake, true), local.NewMemoryStore(), b.TempDir()+"/lock")
 	open, page := browserFor(b)
 	if _, err := m.Login(context.Background(), LoginOptions{OpenBrowser: open}); err != nil {
 		b.Fatal(err)

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"tokentray/internal/fakespotify"
+	"tokentray/internal/local"
 )
 
 // Windows Credential Manager refuses a credential blob over 2,560 bytes, and go-keyring stores
@@ -36,7 +37,7 @@ const (
 
 // sizeRecorder is a memory store that remembers the largest value written under each key.
 type sizeRecorder struct {
-	SecretStore
+	local.SecretStore
 	mu      sync.Mutex
 	largest map[string]int
 }
@@ -98,17 +99,17 @@ func TestStoredValuesFitCredentialManager(t *testing.T) {
 	cfg := testConfig(fake, true)
 	cfg.AccountsURL = spotifySizedTokens(t, fake)
 	cfg.Scopes = nil
-	for _, s := range AllScopes {
+	for _, s := range local.AllScopes {
 		cfg.Scopes = append(cfg.Scopes, s.Name)
 	}
-	store := &sizeRecorder{SecretStore: NewMemoryStore(), largest: map[string]int{}}
+	store := &sizeRecorder{SecretStore: local.NewMemoryStore(), largest: map[string]int{}}
 	m := newTestManager(t, cfg, store)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 
 	ut := login(t, m)
-	if got := len(ut.GrantedScopes()); got != len(AllScopes) {
-		t.Fatalf("granted %d scopes, want all %d", got, len(AllScopes))
+	if got := len(ut.GrantedScopes()); got != len(local.AllScopes) {
+		t.Fatalf("granted %d scopes, want all %d", got, len(local.AllScopes))
 	}
 	if len(ut.AccessToken) != spotifyAccessTokenLen {
 		t.Fatalf("access token has %d characters, want the padded %d", len(ut.AccessToken), spotifyAccessTokenLen)
@@ -133,7 +134,7 @@ func TestStoredValuesFitCredentialManager(t *testing.T) {
 		t.Fatalf("stored record after the refusal: %+v, %v; want it flagged, with the account", flagged, err)
 	}
 
-	for _, key := range []string{KeyUserToken, KeyAppToken} {
+	for _, key := range []string{local.KeyUserToken, local.KeyAppToken} {
 		size, ok := store.largest[key]
 		if !ok {
 			t.Fatalf("nothing was stored under %q", key)

@@ -9,6 +9,8 @@ import (
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
+
+	"tokentray/internal/local"
 )
 
 // Default hosts; TOKENTRAY_ACCOUNTS_URL and TOKENTRAY_API_URL point them elsewhere (the fake
@@ -47,7 +49,7 @@ type Config struct {
 }
 
 // ConfigFromSettings combines the settings file, the stored secret and the environment.
-func ConfigFromSettings(s Settings, clientSecret string) Config {
+func ConfigFromSettings(s local.Settings, clientSecret string) Config {
 	return Config{
 		ClientID:     s.ClientID,
 		ClientSecret: clientSecret,

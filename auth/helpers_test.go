@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"tokentray/internal/fakespotify"
+	"tokentray/internal/local"
 )
 
 // testApp is the app registered at the fake in these tests. Its redirect URI has no port, so
@@ -36,7 +37,7 @@ func startFake(t *testing.T, o fakespotify.Options) *fakespotify.Server {
 func testConfig(fake *fakespotify.Server, withSecret bool) Config {
 	cfg := Config{
 		ClientID:    testApp.ClientID,
-		Scopes:      TrayScopes(),
+		Scopes:      local.TrayScopes(),
 		RedirectURI: "http://127.0.0.1/callback",
 		AccountsURL: fake.URL(),
 	}
@@ -52,7 +53,7 @@ func noWait(waits *[]time.Duration) Option {
 		Sleep: func(_ context.Context, d time.Duration) error { *waits = append(*waits, d); return nil }})
 }
 
-func newTestManager(t *testing.T, cfg Config, store SecretStore, opts ...Option) *Manager {
+func newTestManager(t *testing.T, cfg Config, store local.SecretStore, opts ...Option) *Manager {
 	t.Helper()
 	return NewManager(cfg, store, filepath.Join(t.TempDir(), "refresh.lock"), opts...)
 }

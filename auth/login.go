@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"tokentray/internal/local"
 )
 
 // DefaultLoginTimeout bounds how long the loopback server waits for the browser.
@@ -86,7 +88,7 @@ func parseCallback(q url.Values, wantState string) (string, error) {
 // loopback server on 127.0.0.1, stores the result and returns it. Only this function writes a
 // fresh authorization; it replaces whatever was stored.
 func (m *Manager) Login(ctx context.Context, opts LoginOptions) (*UserToken, error) {
-	redirect, ferr := ParseRedirectURI(m.cfg.RedirectURI)
+	redirect, ferr := local.ParseRedirectURI(m.cfg.RedirectURI)
 	if ferr != nil {
 		return nil, ferr
 	}
@@ -202,7 +204,7 @@ func (f *callbackFlow) answer(q url.Values) (exchanged bool, err error) {
 }
 
 // handler serves the redirect path only.
-func (f *callbackFlow) handler(redirect RedirectURI) http.Handler {
+func (f *callbackFlow) handler(redirect local.RedirectURI) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != redirect.Path {
 			http.NotFound(w, r)
@@ -317,7 +319,7 @@ func (m *Manager) exchange(ctx context.Context, oc *oauth2.Config, code string, 
 	return ut, nil
 }
 
-func listenLoopback(r RedirectURI) (net.Listener, error) {
+func listenLoopback(r local.RedirectURI) (net.Listener, error) {
 	ln, err := net.Listen("tcp", net.JoinHostPort(r.Host, strconv.Itoa(r.Port)))
 	if err == nil {
 		return ln, nil
@@ -328,7 +330,7 @@ func listenLoopback(r RedirectURI) (net.Listener, error) {
 	}
 	return nil, fmt.Errorf("%s: close it, or change the redirect URI to another port such as %s and register that "+
 		"exact URI in the Spotify dashboard; a URI registered without a port (%s) lets tokentray pick a free port",
-		problem, r.WithPort(r.Port+1), RedirectURI{Host: r.Host, Path: r.Path})
+		problem, r.WithPort(r.Port+1), local.RedirectURI{Host: r.Host, Path: r.Path})
 }
 
 func randomState() (string, error) {

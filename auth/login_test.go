@@ -13,11 +13,12 @@ import (
 	"time"
 
 	"tokentray/internal/fakespotify"
+	"tokentray/internal/local"
 )
 
 func TestLoginWithSecretUsesBasicAuthAndStoresTheToken(t *testing.T) {
 	fake := startFake(t, fakespotify.Options{})
-	store := NewMemoryStore()
+	store := local.NewMemoryStore()
 	m := newTestManager(t, testConfig(fake, true), store)
 
 	ut := login(t, m)
@@ -28,8 +29,8 @@ func TestLoginWithSecretUsesBasicAuthAndStoresTheToken(t *testing.T) {
 	if kind, left, ok := fake.AccessTokenValid(ut.AccessToken); !ok || kind != "user" || left < 59*time.Minute {
 		t.Fatalf("access token: kind %q, %s left, valid %v", kind, left, ok)
 	}
-	if got := ut.GrantedScopes(); strings.Join(got, " ") != strings.Join(TrayScopes(), " ") {
-		t.Fatalf("granted scopes %v, want %v", got, TrayScopes())
+	if got := ut.GrantedScopes(); strings.Join(got, " ") != strings.Join(local.TrayScopes(), " ") {
+		t.Fatalf("granted scopes %v, want %v", got, local.TrayScopes())
 	}
 	exchanges := tokenRequests(fake, "authorization_code")
 	if len(exchanges) != 1 {
@@ -47,7 +48,7 @@ func TestLoginWithSecretUsesBasicAuthAndStoresTheToken(t *testing.T) {
 
 func TestLoginWithoutSecretUsesPKCE(t *testing.T) {
 	fake := startFake(t, fakespotify.Options{})
-	m := newTestManager(t, testConfig(fake, false), NewMemoryStore())
+	m := newTestManager(t, testConfig(fake, false), local.NewMemoryStore())
 
 	ut := login(t, m)
 
@@ -74,7 +75,7 @@ func TestLoginUsesTheFixedPortOfTheRedirectURI(t *testing.T) {
 	port := freePort(t)
 	cfg := testConfig(fake, true)
 	cfg.RedirectURI = fmt.Sprintf("http://127.0.0.1:%d/callback", port)
-	m := newTestManager(t, cfg, NewMemoryStore())
+	m := newTestManager(t, cfg, local.NewMemoryStore())
 
 	login(t, m)
 
@@ -92,7 +93,7 @@ func TestLoginRefusesABusyPortNamingIt(t *testing.T) {
 	defer ln.Close()
 	port := ln.Addr().(*net.TCPAddr).Port
 	cfg := Config{ClientID: testApp.ClientID, RedirectURI: fmt.Sprintf("http://127.0.0.1:%d/callback", port), AccountsURL: "http://127.0.0.1:1"}
-	m := newTestManager(t, cfg, NewMemoryStore())
+	m := newTestManager(t, cfg, local.NewMemoryStore())
 
 	_, err = m.Login(context.Background(), LoginOptions{})
 	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("port %d", port)) || !strings.Contains(err.Error(), "redirect URI") {
@@ -102,9 +103,9 @@ func TestLoginRefusesABusyPortNamingIt(t *testing.T) {
 
 func TestLoginRefusesLocalhost(t *testing.T) {
 	cfg := Config{ClientID: testApp.ClientID, RedirectURI: "http://localhost:8888/callback"}
-	m := newTestManager(t, cfg, NewMemoryStore())
+	m := newTestManager(t, cfg, local.NewMemoryStore())
 	_, err := m.Login(context.Background(), LoginOptions{})
-	var fe *FieldError
+	var fe *local.FieldError
 	if !errors.As(err, &fe) || fe.Field != "redirect_uri" || !strings.Contains(err.Error(), "127.0.0.1") {
 		t.Fatalf("want a redirect_uri field error pointing to 127.0.0.1, got %v", err)
 	}
@@ -145,7 +146,7 @@ func get(t *testing.T, u string) (int, string) {
 
 func TestCallbackServerIgnoresStrayRequestsAndKeepsWaiting(t *testing.T) {
 	fake := startFake(t, fakespotify.Options{})
-	m := newTestManager(t, testConfig(fake, true), NewMemoryStore())
+	m := newTestManager(t, testConfig(fake, true), local.NewMemoryStore())
 	authURL, result := pendingLogin(t, m, time.Minute)
 	callback, _ := url.Parse(authURL.Query().Get("redirect_uri"))
 	if callback.Hostname() != "127.0.0.1" {
@@ -194,7 +195,7 @@ func TestCallbackErrorsEndTheLoginWithAnEscapedMessage(t *testing.T) {
 		{"error=server_error&error_description=" + url.QueryEscape("<script>alert(1)</script>"), "server_error", nil},
 	} {
 		t.Run(tc.query, func(t *testing.T) {
-			m := newTestManager(t, testConfig(fake, true), NewMemoryStore())
+			m := newTestManager(t, testConfig(fake, true), local.NewMemoryStore())
 			authURL, result := pendingLogin(t, m, time.Minute)
 			state := authURL.Query().Get("state")
 			_, body := get(t, authURL.Query().Get("redirect_uri")+"?state="+url.QueryEscape(state)+"&"+tc.query)
@@ -214,7 +215,7 @@ func TestLoginTimesOutAndFreesThePort(t *testing.T) {
 	port := freePort(t)
 	cfg := testConfig(fake, true)
 	cfg.RedirectURI = fmt.Sprintf("http://127.0.0.1:%d/callback", port)
-	m := newTestManager(t, cfg, NewMemoryStore())
+	m := newTestManager(t, cfg, local.NewMemoryStore())
 
 	_, err := m.Login(context.Background(), LoginOptions{Timeout: 100 * time.Millisecond})
 	if !errors.Is(err, ErrLoginTimeout) {
@@ -229,7 +230,7 @@ func TestLoginTimesOutAndFreesThePort(t *testing.T) {
 
 func TestLoginCancelledByContext(t *testing.T) {
 	fake := startFake(t, fakespotify.Options{})
-	m := newTestManager(t, testConfig(fake, true), NewMemoryStore())
+	m := newTestManager(t, testConfig(fake, true), local.NewMemoryStore())
 	ctx, cancel := context.WithCancel(context.Background())
 	_, err := m.Login(ctx, LoginOptions{OnAuthorizeURL: func(string) { cancel() }})
 	if !errors.Is(err, context.Canceled) {
@@ -241,7 +242,7 @@ func TestLoginReportsARefusedExchange(t *testing.T) {
 	fake := startFake(t, fakespotify.Options{})
 	cfg := testConfig(fake, true)
 	cfg.ClientSecret = "wrong-secret-0000000000000000000"
-	m := newTestManager(t, cfg, NewMemoryStore())
+	m := newTestManager(t, cfg, local.NewMemoryStore())
 	open, page := browser(t)
 	_, err := m.Login(context.Background(), LoginOptions{OpenBrowser: open, Timeout: 20 * time.Second})
 	if err == nil || !strings.Contains(err.Error(), "Invalid client secret") || !strings.Contains(err.Error(), "dashboard") {
@@ -272,7 +273,7 @@ func keys(v url.Values) []string {
 
 func TestCallbackRefusesAForeignHostAndKeepsWaiting(t *testing.T) {
 	fake := startFake(t, fakespotify.Options{})
-	m := newTestManager(t, testConfig(fake, true), NewMemoryStore())
+	m := newTestManager(t, testConfig(fake, true), local.NewMemoryStore())
 	authURL, result := pendingLogin(t, m, 20*time.Second)
 	callback := authURL.Query().Get("redirect_uri")
 	req, _ := http.NewRequest(http.MethodGet, callback+"?code=x&state="+authURL.Query().Get("state"), nil)

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"tokentray/internal/local"
 )
 
 // KeepAhead is how much earlier than MinValid the background keeper refreshes, so that a copy
@@ -26,7 +28,7 @@ var ErrNoSecret = errors.New("an app token needs the client secret (Client Crede
 // refresh token it used.
 type Manager struct {
 	cfg      Config
-	store    SecretStore
+	store    local.SecretStore
 	lockPath string
 	now      func() time.Time
 	retry    RetryPolicy
@@ -58,7 +60,7 @@ func WithRetry(p RetryPolicy) Option { return func(m *Manager) { m.retry = p } }
 
 // NewManager returns a Manager storing secrets in store; lockPath is the cross-process refresh
 // lock (usually refresh.lock in the config dir).
-func NewManager(cfg Config, store SecretStore, lockPath string, opts ...Option) *Manager {
+func NewManager(cfg Config, store local.SecretStore, lockPath string, opts ...Option) *Manager {
 	m := &Manager{
 		cfg:       cfg,
 		store:     store,
@@ -81,7 +83,7 @@ func NewManager(cfg Config, store SecretStore, lockPath string, opts ...Option) 
 func (m *Manager) Config() Config { return m.cfg }
 
 // Store returns where the manager keeps secrets.
-func (m *Manager) Store() SecretStore { return m.store }
+func (m *Manager) Store() local.SecretStore { return m.store }
 
 // Token returns a user access token valid for at least MinValid, refreshing if needed.
 func (m *Manager) Token(ctx context.Context) (*oauth2.Token, error) {
@@ -123,8 +125,8 @@ func (m *Manager) Cached() *UserToken {
 
 // Stored reads the user authorization from the store (also one another process wrote).
 func (m *Manager) Stored() (*UserToken, error) {
-	ut, err := loadJSON[UserToken](m.store, KeyUserToken)
-	if errors.Is(err, ErrSecretNotFound) {
+	ut, err := loadJSON[UserToken](m.store, local.KeyUserToken)
+	if errors.Is(err, local.ErrSecretNotFound) {
 		return nil, fmt.Errorf("%w (not logged in)", ErrNeedsLogin)
 	}
 	return ut, err
@@ -147,7 +149,7 @@ func (m *Manager) userToken(ctx context.Context, minValid time.Duration, rejecte
 	if ut := m.Cached(); good(ut) {
 		return ut, nil
 	}
-	unlock, err := LockFile(ctx, m.lockPath)
+	unlock, err := local.LockFile(ctx, m.lockPath)
 	if err != nil {
 		return nil, fmt.Errorf("waiting for the refresh lock %s: %w", m.lockPath, err)
 	}
@@ -221,8 +223,8 @@ func (m *Manager) refresh(ctx context.Context, ut *UserToken) (*UserToken, error
 // prepareSave readies the store for the write that follows a refresh, when the store can do
 // its slow part (opening a keyring session, unlocking the collection) ahead; done releases it.
 func (m *Manager) prepareSave() (save func(value string) error, done func()) {
-	if p, ok := m.store.(PreparingStore); ok {
-		if set, release, err := p.PrepareSet(KeyUserToken); err == nil {
+	if p, ok := m.store.(local.PreparingStore); ok {
+		if set, release, err := p.PrepareSet(local.KeyUserToken); err == nil {
 			return set, release
 		}
 	}
@@ -230,7 +232,7 @@ func (m *Manager) prepareSave() (save func(value string) error, done func()) {
 }
 
 // setRawUserToken stores the JSON of a UserToken through the plain store.
-func (m *Manager) setRawUserToken(value string) error { return m.store.Set(KeyUserToken, value) }
+func (m *Manager) setRawUserToken(value string) error { return m.store.Set(local.KeyUserToken, value) }
 
 // DefaultSaveRetry is how long a refreshed token is held in memory while saving it keeps
 // failing: long enough for a user to answer a keyring prompt or free a full disk.
@@ -303,7 +305,7 @@ func (m *Manager) markNeedsLogin(ut *UserToken, refusal *oauth2.RetrieveError) {
 }
 
 func (m *Manager) storeUserToken(ut *UserToken) error {
-	if err := saveJSON(m.store, KeyUserToken, ut); err != nil {
+	if err := saveJSON(m.store, local.KeyUserToken, ut); err != nil {
 		return fmt.Errorf("saving the login to %s: %w", m.store.Describe(), err)
 	}
 	m.setUser(ut)
@@ -337,7 +339,7 @@ func (m *Manager) dropCached() {
 
 // SetAccount records whose token this is, after the caller asked /v1/me.
 func (m *Manager) SetAccount(ctx context.Context, acct Account) error {
-	unlock, err := LockFile(ctx, m.lockPath)
+	unlock, err := local.LockFile(ctx, m.lockPath)
 	if err != nil {
 		return err
 	}
@@ -373,9 +375,9 @@ func (m *Manager) AppTokenValidFor(ctx context.Context, minValid time.Duration) 
 	m.mu.Unlock()
 	if !good(cached) {
 		// Another process (the tray) may have fetched one; sharing it spares a request.
-		if stored, err := loadJSON[AppToken](m.store, KeyAppToken); err == nil {
+		if stored, err := loadJSON[AppToken](m.store, local.KeyAppToken); err == nil {
 			cached = stored
-		} else if !errors.Is(err, ErrSecretNotFound) {
+		} else if !errors.Is(err, local.ErrSecretNotFound) {
 			return nil, err
 		}
 	}
@@ -387,7 +389,7 @@ func (m *Manager) AppTokenValidFor(ctx context.Context, minValid time.Duration) 
 			return nil, describeTokenError(ctx, "requesting an app token", err)
 		}
 		cached = &AppToken{AccessToken: tok.AccessToken, TokenType: tok.TokenType, Expiry: m.expiryOf(tok), ClientID: m.cfg.ClientID}
-		if err := saveJSON(m.store, KeyAppToken, cached); err != nil {
+		if err := saveJSON(m.store, local.KeyAppToken, cached); err != nil {
 			return nil, fmt.Errorf("saving the app token to %s: %w", m.store.Describe(), err)
 		}
 	}
@@ -400,9 +402,9 @@ func (m *Manager) AppTokenValidFor(ctx context.Context, minValid time.Duration) 
 // Logout forgets the tokens; with all, the client secret too. The settings file is the
 // caller's to remove.
 func (m *Manager) Logout(all bool) error {
-	keys := []string{KeyUserToken, KeyAppToken}
+	keys := []string{local.KeyUserToken, local.KeyAppToken}
 	if all {
-		keys = append(keys, KeyClientSecret)
+		keys = append(keys, local.KeyClientSecret)
 	}
 	var errs []error
 	for _, k := range keys {

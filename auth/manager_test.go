@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"tokentray/internal/fakespotify"
+	"tokentray/internal/local"
 )
 
 // staleLogin logs in while the fake issues 5-minute tokens (less than MinValid, so the first
@@ -27,7 +28,7 @@ func staleLogin(t *testing.T, fake *fakespotify.Server, m *Manager) *UserToken {
 
 func TestTokenRefreshKeepsAnOmittedRefreshToken(t *testing.T) {
 	fake := startFake(t, fakespotify.Options{OmitRefreshTokenOnRefresh: true})
-	m := newTestManager(t, testConfig(fake, true), NewMemoryStore())
+	m := newTestManager(t, testConfig(fake, true), local.NewMemoryStore())
 	first := staleLogin(t, fake, m)
 
 	tok, err := m.Token(context.Background())
@@ -56,12 +57,12 @@ func TestTokenRefreshKeepsAnOmittedRefreshToken(t *testing.T) {
 // failingSetStore refuses writes of the user token after the login, to prove a rotated refresh
 // token is persisted before its access token is handed out.
 type failingSetStore struct {
-	SecretStore
+	local.SecretStore
 	fail bool
 }
 
 func (s *failingSetStore) Set(key, value string) error {
-	if s.fail && key == KeyUserToken {
+	if s.fail && key == local.KeyUserToken {
 		return errors.New("keyring is locked")
 	}
 	return s.SecretStore.Set(key, value)
@@ -69,7 +70,7 @@ func (s *failingSetStore) Set(key, value string) error {
 
 func TestRotatedRefreshTokenIsPersistedBeforeUse(t *testing.T) {
 	fake := startFake(t, fakespotify.Options{})
-	store := &failingSetStore{SecretStore: NewMemoryStore()}
+	store := &failingSetStore{SecretStore: local.NewMemoryStore()}
 	var warnings []string
 	m := newTestManager(t, testConfig(fake, false), store, WithSaveRetry(time.Second),
 		WithWarnings(func(w string) { warnings = append(warnings, w) }))
@@ -96,12 +97,12 @@ func TestRotatedRefreshTokenIsPersistedBeforeUse(t *testing.T) {
 // flakySetStore refuses the first writes of the user token, as a keyring that stalls or a
 // directory that is briefly read-only does.
 type flakySetStore struct {
-	SecretStore
+	local.SecretStore
 	failures int
 }
 
 func (s *flakySetStore) Set(key, value string) error {
-	if key == KeyUserToken && s.failures > 0 {
+	if key == local.KeyUserToken && s.failures > 0 {
 		s.failures--
 		return errors.New("keyring set did not answer")
 	}
@@ -110,7 +111,7 @@ func (s *flakySetStore) Set(key, value string) error {
 
 func TestRotatedRefreshTokenIsSavedOnceTheStoreRecovers(t *testing.T) {
 	fake := startFake(t, fakespotify.Options{})
-	store := &flakySetStore{SecretStore: NewMemoryStore()}
+	store := &flakySetStore{SecretStore: local.NewMemoryStore()}
 	var warnings []string
 	m := newTestManager(t, testConfig(fake, false), store, WithWarnings(func(w string) { warnings = append(warnings, w) }))
 	first := staleLogin(t, fake, m)
@@ -134,7 +135,7 @@ func TestRotatedRefreshTokenIsSavedOnceTheStoreRecovers(t *testing.T) {
 
 func TestPKCERotationPersistsTheNewRefreshToken(t *testing.T) {
 	fake := startFake(t, fakespotify.Options{})
-	m := newTestManager(t, testConfig(fake, false), NewMemoryStore())
+	m := newTestManager(t, testConfig(fake, false), local.NewMemoryStore())
 	first := staleLogin(t, fake, m)
 
 	if _, err := m.Token(context.Background()); err != nil {
@@ -154,7 +155,7 @@ func TestPKCERotationPersistsTheNewRefreshToken(t *testing.T) {
 
 func TestConcurrentCallersShareOneRefresh(t *testing.T) {
 	fake := startFake(t, fakespotify.Options{})
-	m := newTestManager(t, testConfig(fake, false), NewMemoryStore())
+	m := newTestManager(t, testConfig(fake, false), local.NewMemoryStore())
 	staleLogin(t, fake, m)
 
 	var wg sync.WaitGroup
@@ -186,7 +187,7 @@ func TestHelperProcessToken(t *testing.T) {
 		t.Skip("runs only as a child of TestTwoProcessesShareOneRefresh")
 	}
 	cfg := Config{ClientID: testApp.ClientID, RedirectURI: "http://127.0.0.1/callback", AccountsURL: os.Getenv("HELPER_ACCOUNTS_URL")}
-	m := NewManager(cfg, NewFileStore(os.Getenv("HELPER_STORE")), os.Getenv("HELPER_LOCK"))
+	m := NewManager(cfg, local.NewFileStore(os.Getenv("HELPER_STORE")), os.Getenv("HELPER_LOCK"))
 	tok, err := m.Token(context.Background())
 	if err != nil {
 		fmt.Println("error:", err)
@@ -200,7 +201,7 @@ func TestTwoProcessesShareOneRefresh(t *testing.T) {
 	fake := startFake(t, fakespotify.Options{})
 	dir := t.TempDir()
 	storePath, lockPath := filepath.Join(dir, "secrets.json"), filepath.Join(dir, "refresh.lock")
-	m := NewManager(testConfig(fake, false), NewFileStore(storePath), lockPath)
+	m := NewManager(testConfig(fake, false), local.NewFileStore(storePath), lockPath)
 	staleLogin(t, fake, m) // PKCE: a second refresh with the same token would be refused
 
 	type result struct {
@@ -240,7 +241,7 @@ func TestTwoProcessesShareOneRefresh(t *testing.T) {
 
 func TestInvalidGrantMeansNeedsLoginAndStopsRetrying(t *testing.T) {
 	fake := startFake(t, fakespotify.Options{})
-	m := newTestManager(t, testConfig(fake, true), NewMemoryStore())
+	m := newTestManager(t, testConfig(fake, true), local.NewMemoryStore())
 	first := staleLogin(t, fake, m)
 	fake.RevokeAll()
 
@@ -273,7 +274,7 @@ func TestInvalidGrantMeansNeedsLoginAndStopsRetrying(t *testing.T) {
 func TestRefreshHonoursRetryAfterAndRetriesServerErrors(t *testing.T) {
 	fake := startFake(t, fakespotify.Options{})
 	var waits []time.Duration
-	m := newTestManager(t, testConfig(fake, true), NewMemoryStore(), noWait(&waits))
+	m := newTestManager(t, testConfig(fake, true), local.NewMemoryStore(), noWait(&waits))
 	staleLogin(t, fake, m)
 
 	fake.RateLimitNext("/api/token", 7*time.Second, 1)
@@ -291,7 +292,7 @@ func TestRefreshHonoursRetryAfterAndRetriesServerErrors(t *testing.T) {
 
 func TestRefreshGivesUpWhenRetryAfterExceedsTheDeadline(t *testing.T) {
 	fake := startFake(t, fakespotify.Options{})
-	m := newTestManager(t, testConfig(fake, true), NewMemoryStore())
+	m := newTestManager(t, testConfig(fake, true), local.NewMemoryStore())
 	staleLogin(t, fake, m)
 	fake.RateLimitNext("/api/token", time.Hour, 1)
 
@@ -306,7 +307,7 @@ func TestRefreshGivesUpWhenRetryAfterExceedsTheDeadline(t *testing.T) {
 func TestRefreshGivesUpAfterTheAttempts(t *testing.T) {
 	fake := startFake(t, fakespotify.Options{})
 	var waits []time.Duration
-	m := newTestManager(t, testConfig(fake, true), NewMemoryStore(), noWait(&waits))
+	m := newTestManager(t, testConfig(fake, true), local.NewMemoryStore(), noWait(&waits))
 	staleLogin(t, fake, m)
 	fake.FailNext("/api/token", 502, 10)
 
@@ -324,7 +325,7 @@ func TestRefreshGivesUpAfterTheAttempts(t *testing.T) {
 
 func TestForceRefreshSharedByCallersOfTheSameStaleToken(t *testing.T) {
 	fake := startFake(t, fakespotify.Options{})
-	m := newTestManager(t, testConfig(fake, true), NewMemoryStore())
+	m := newTestManager(t, testConfig(fake, true), local.NewMemoryStore())
 	rejected := login(t, m).AccessToken
 
 	var wg sync.WaitGroup
@@ -365,7 +366,7 @@ func TestForceRefreshSharedByCallersOfTheSameStaleToken(t *testing.T) {
 
 func TestAppTokenUsesClientCredentialsAndCachesIt(t *testing.T) {
 	fake := startFake(t, fakespotify.Options{})
-	store := NewMemoryStore()
+	store := local.NewMemoryStore()
 	m := newTestManager(t, testConfig(fake, true), store)
 
 	tok, err := m.AppToken(context.Background())
@@ -385,14 +386,14 @@ func TestAppTokenUsesClientCredentialsAndCachesIt(t *testing.T) {
 		t.Fatalf("%d client-credentials requests, want 1", n)
 	}
 
-	pkce := newTestManager(t, testConfig(fake, false), NewMemoryStore())
+	pkce := newTestManager(t, testConfig(fake, false), local.NewMemoryStore())
 	if _, err := pkce.AppToken(context.Background()); !errors.Is(err, ErrNoSecret) {
 		t.Fatalf("without a secret: %v, want ErrNoSecret", err)
 	}
 }
 
 func TestTokenWithoutLoginNeedsLogin(t *testing.T) {
-	m := newTestManager(t, Config{ClientID: testApp.ClientID, AccountsURL: "http://127.0.0.1:1"}, NewMemoryStore())
+	m := newTestManager(t, Config{ClientID: testApp.ClientID, AccountsURL: "http://127.0.0.1:1"}, local.NewMemoryStore())
 	if _, err := m.Token(context.Background()); !errors.Is(err, ErrNeedsLogin) {
 		t.Fatalf("got %v, want ErrNeedsLogin", err)
 	}
@@ -400,7 +401,7 @@ func TestTokenWithoutLoginNeedsLogin(t *testing.T) {
 
 func TestStoredLoginOfAnotherClientIDNeedsLogin(t *testing.T) {
 	fake := startFake(t, fakespotify.Options{})
-	store := NewMemoryStore()
+	store := local.NewMemoryStore()
 	login(t, newTestManager(t, testConfig(fake, true), store))
 	cfg := testConfig(fake, true)
 	cfg.ClientID = "ffffffffffffffffffffffffffffffff"
@@ -414,7 +415,7 @@ func TestKeepAliveRefreshesAheadAndReportsNeedsLogin(t *testing.T) {
 	fake := startFake(t, fakespotify.Options{})
 	cfg := testConfig(fake, true)
 	cfg.MinValid = time.Second
-	m := newTestManager(t, cfg, NewMemoryStore())
+	m := newTestManager(t, cfg, local.NewMemoryStore())
 	// Tokens that live KeepAhead + 2 s are due for a background refresh about a second after issue.
 	fake.SetTokenLifetime(KeepAhead + 2*time.Second)
 	login(t, m)
@@ -449,14 +450,14 @@ func TestKeepAliveRefreshesAheadAndReportsNeedsLogin(t *testing.T) {
 func TestNoSecretReachesTheConfigDir(t *testing.T) {
 	fake := startFake(t, fakespotify.Options{})
 	dir := t.TempDir()
-	store := NewMemoryStore() // stands in for the keyring
-	s := DefaultSettings()
+	store := local.NewMemoryStore() // stands in for the keyring
+	s := local.DefaultSettings()
 	s.ClientID = testApp.ClientID
 	s.RedirectURI = "http://127.0.0.1/callback"
-	if err := SaveSettings(dir, s); err != nil {
+	if err := local.SaveSettings(dir, s); err != nil {
 		t.Fatal(err)
 	}
-	if err := store.Set(KeyClientSecret, testApp.ClientSecret); err != nil {
+	if err := store.Set(local.KeyClientSecret, testApp.ClientSecret); err != nil {
 		t.Fatal(err)
 	}
 	cfg := testConfig(fake, true)
@@ -503,7 +504,7 @@ func assertNoSecretsUnder(t *testing.T, dir string, secrets []string) {
 
 func TestACancelledRefreshStillSavesTheRotatedToken(t *testing.T) {
 	fake := startFake(t, fakespotify.Options{})
-	m := newTestManager(t, testConfig(fake, false), NewMemoryStore())
+	m := newTestManager(t, testConfig(fake, false), local.NewMemoryStore())
 	first := staleLogin(t, fake, m)
 
 	// The caller gives up (Ctrl-C, a service stop) after Spotify rotated, before the answer arrived.

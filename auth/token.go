@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"tokentray/internal/local"
 )
 
 // RefreshTokenLifetime is how long Spotify honours a user refresh token: since July 2026 it
@@ -75,7 +77,7 @@ func Redact(secret string) string {
 	return secret[:4] + "…"
 }
 
-func loadJSON[T any](store SecretStore, key string) (*T, error) {
+func loadJSON[T any](store local.SecretStore, key string) (*T, error) {
 	raw, err := store.Get(key)
 	if err != nil {
 		return nil, err
@@ -83,29 +85,15 @@ func loadJSON[T any](store SecretStore, key string) (*T, error) {
 	var v T
 	if err := json.Unmarshal([]byte(raw), &v); err != nil {
 		// The value is a secret: name the key, never echo the content.
-		return nil, fmt.Errorf("stored %s is damaged (%v): log in again to replace it", key, jsonErrorKind(err))
+		return nil, fmt.Errorf("stored %s is damaged (%v): log in again to replace it", key, local.DescribeJSONError(err))
 	}
 	return &v, nil
 }
 
-func saveJSON(store SecretStore, key string, v any) error {
+func saveJSON(store local.SecretStore, key string, v any) error {
 	raw, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
 	return store.Set(key, string(raw))
-}
-
-// jsonErrorKind describes a decoding error without the offending bytes, which may be secret.
-func jsonErrorKind(err error) string {
-	var syntax *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syntax):
-		return fmt.Sprintf("invalid JSON at byte %d", syntax.Offset)
-	case errors.As(err, &typ):
-		return fmt.Sprintf("field %q has the wrong type", typ.Field)
-	default:
-		return "invalid JSON"
-	}
 }

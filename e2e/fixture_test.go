@@ -20,6 +20,7 @@ import (
 	"tokentray/auth"
 	"tokentray/e2e/harness"
 	"tokentray/internal/fakespotify"
+	"tokentray/internal/local"
 	"tokentray/internal/windowproc"
 	"tokentray/tray"
 )
@@ -108,7 +109,7 @@ func (j *journey) reset() {
 		j.t.Fatal(err)
 	}
 	if j.keyring {
-		j.secretTool(nil, "clear", "service", auth.KeyringService)
+		j.secretTool(nil, "clear", "service", local.KeyringService)
 	}
 }
 
@@ -130,16 +131,16 @@ func (j *journey) env(extra ...string) []string {
 	}, extra...)
 }
 
-// saveSettings writes settings.json as the window's Save does (auth.SaveSettings), for the
+// saveSettings writes settings.json as the window's Save does (local.SaveSettings), for the
 // registered app, after edit.
-func (j *journey) saveSettings(edit func(*auth.Settings)) auth.Settings {
+func (j *journey) saveSettings(edit func(*local.Settings)) local.Settings {
 	j.t.Helper()
-	s := auth.DefaultSettings()
+	s := local.DefaultSettings()
 	s.ClientID, s.RedirectURI = clientID, redirectURI
 	if edit != nil {
 		edit(&s)
 	}
-	if err := auth.SaveSettings(j.dir, s); err != nil {
+	if err := local.SaveSettings(j.dir, s); err != nil {
 		j.t.Fatal(err)
 	}
 	return s
@@ -150,7 +151,7 @@ func (j *journey) saveSettings(edit func(*auth.Settings)) auth.Settings {
 func (j *journey) storeSecret() {
 	j.t.Helper()
 	j.secretTool(strings.NewReader(clientSecret), "store", "--label=tokentray client secret",
-		"service", auth.KeyringService, "username", auth.KeyClientSecret)
+		"service", local.KeyringService, "username", local.KeyClientSecret)
 }
 
 func (j *journey) secretTool(stdin *strings.Reader, args ...string) {
@@ -171,18 +172,18 @@ func (j *journey) secretTool(stdin *strings.Reader, args ...string) {
 func (j *journey) lookup(key string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	return j.sess.SecretToolLookup(ctx, "service", auth.KeyringService, "username", key)
+	return j.sess.SecretToolLookup(ctx, "service", local.KeyringService, "username", key)
 }
 
 // storedLogin is the user-token record from the keyring.
 func (j *journey) storedLogin() (auth.UserToken, error) {
 	var ut auth.UserToken
-	raw, err := j.lookup(auth.KeyUserToken)
+	raw, err := j.lookup(local.KeyUserToken)
 	if err != nil {
 		return ut, err
 	}
 	if err := json.Unmarshal([]byte(raw), &ut); err != nil {
-		return ut, fmt.Errorf("the keyring's %s is not a UserToken: %v", auth.KeyUserToken, err)
+		return ut, fmt.Errorf("the keyring's %s is not a UserToken: %v", local.KeyUserToken, err)
 	}
 	return ut, nil
 }

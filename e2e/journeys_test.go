@@ -15,6 +15,7 @@ import (
 	"tokentray/auth"
 	"tokentray/e2e/harness"
 	"tokentray/internal/fakespotify"
+	"tokentray/internal/local"
 	"tokentray/internal/nowplaying"
 	"tokentray/tray"
 )
@@ -59,7 +60,7 @@ func TestLoginFromTray(t *testing.T) {
 		j.fail("read the login notification", fmt.Errorf("body %q does not name %s", n.Body, listener))
 	}
 
-	secret, err := j.lookup(auth.KeyClientSecret)
+	secret, err := j.lookup(local.KeyClientSecret)
 	j.must("look up the client secret with secret-tool", err)
 	if secret != clientSecret {
 		j.fail("check the client secret in the keyring", fmt.Errorf("keyring holds %s", auth.Redact(secret)))
@@ -85,7 +86,7 @@ func TestLoginFromTray(t *testing.T) {
 func TestCopyFromTray(t *testing.T) {
 	j := sharedJourney(t)
 	const clearAfter = 3 * time.Second
-	j.saveSettings(func(s *auth.Settings) { s.ClipboardClearSeconds = int(clearAfter / time.Second) })
+	j.saveSettings(func(s *local.Settings) { s.ClipboardClearSeconds = int(clearAfter / time.Second) })
 	j.storeSecret()
 	j.start()
 	j.login(nil)
@@ -182,7 +183,7 @@ func TestNowPlayingFollowsPlayer(t *testing.T) {
 // (60), so that tokens of a little more than a minute can still be handed out.
 const shortLifetime = 75 * time.Second
 
-func shortLived(s *auth.Settings) { s.MinValidSeconds = 60 }
+func shortLived(s *local.Settings) { s.MinValidSeconds = 60 }
 
 // Journey 5: with short-lived tokens the app refreshes in the background, so a copy right after
 // the login's token expired still gets a valid token at once.

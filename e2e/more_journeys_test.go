@@ -16,6 +16,7 @@ import (
 	"tokentray/auth"
 	"tokentray/e2e/harness"
 	"tokentray/internal/fakespotify"
+	"tokentray/internal/local"
 	"tokentray/tray"
 )
 
@@ -54,7 +55,7 @@ func TestNoKeyring(t *testing.T) {
 
 	// The window's Save writes the secret to the store the session opened: the file store.
 	secrets := filepath.Join(j.dir, "secrets.json")
-	j.must("store the client secret in the file store", auth.NewFileStore(secrets).Set(auth.KeyClientSecret, clientSecret))
+	j.must("store the client secret in the file store", local.NewFileStore(secrets).Set(local.KeyClientSecret, clientSecret))
 	j.start("TOKENTRAY_INSECURE_STORAGE=1")
 	_, err = j.item.WaitForTooltip(within(t, 20*time.Second), func(s string) bool { return s == "tokentray: log in needed" })
 	j.must("read the tooltip with insecure storage", err)
@@ -67,7 +68,7 @@ func TestNoKeyring(t *testing.T) {
 	if info.Mode().Perm() != 0o600 {
 		j.fail("check secrets.json's mode", fmt.Errorf("mode %v, want 0600", info.Mode().Perm()))
 	}
-	raw, err := auth.NewFileStore(secrets).Get(auth.KeyUserToken)
+	raw, err := local.NewFileStore(secrets).Get(local.KeyUserToken)
 	j.must("read the login from secrets.json", err)
 	if rt := refreshTokenOf(raw); !j.fake.RefreshTokenValid(rt) {
 		j.fail("check the refresh token in secrets.json", fmt.Errorf("the fake does not know %s", auth.Redact(rt)))

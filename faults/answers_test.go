@@ -15,6 +15,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/internal/fakespotify"
+	"tokentray/internal/local"
 )
 
 // pathological is a token endpoint that answers what the fake never would.
@@ -35,14 +36,14 @@ func pathological(t *testing.T, answer func(w http.ResponseWriter)) *httptest.Se
 func staleLoginAt(t *testing.T, accountsURL string) *profile {
 	t.Helper()
 	p := newProfile(t, accountsURL, false)
-	s := auth.DefaultSettings()
+	s := local.DefaultSettings()
 	s.ClientID = fakespotify.DemoApp.ClientID
-	if err := auth.SaveSettings(p.dir, s); err != nil {
+	if err := local.SaveSettings(p.dir, s); err != nil {
 		t.Fatal(err)
 	}
 	ut, _ := json.Marshal(auth.UserToken{AccessToken: "expired", TokenType: "Bearer", RefreshToken: "AQ-stored-refresh-token",
 		Expiry: time.Now().Add(-time.Hour), AuthorizedAt: time.Now(), ClientID: s.ClientID})
-	if err := auth.NewFileStore(filepath.Join(p.dir, "secrets.json")).Set(auth.KeyUserToken, string(ut)); err != nil {
+	if err := local.NewFileStore(filepath.Join(p.dir, "secrets.json")).Set(local.KeyUserToken, string(ut)); err != nil {
 		t.Fatal(err)
 	}
 	return p

@@ -22,6 +22,7 @@ import (
 	"tokentray/auth"
 	"tokentray/internal/fakespotify"
 	"tokentray/internal/keyring/keyringtest"
+	"tokentray/internal/local"
 )
 
 // binary is the tokentray executable under test, built once by TestMain.
@@ -226,7 +227,7 @@ func fileWith(t *testing.T, content string) *os.File {
 func (p *profile) stored() (*auth.UserToken, error) {
 	var raw string
 	if p.keyring != nil {
-		out, err := p.keyring.secretTool("lookup", "service", auth.KeyringService, "username", auth.KeyUserToken)
+		out, err := p.keyring.secretTool("lookup", "service", local.KeyringService, "username", local.KeyUserToken)
 		if err != nil {
 			return nil, err
 		}
@@ -240,7 +241,7 @@ func (p *profile) stored() (*auth.UserToken, error) {
 		if err := json.Unmarshal(data, &secrets); err != nil {
 			return nil, err
 		}
-		raw = secrets[auth.KeyUserToken]
+		raw = secrets[local.KeyUserToken]
 	}
 	var ut auth.UserToken
 	if err := json.Unmarshal([]byte(raw), &ut); err != nil {

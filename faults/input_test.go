@@ -112,7 +112,7 @@ func TestSettingsFileIsNotTrusted(t *testing.T) {
 				t.Fatalf("reset-settings: exit %d %s; token after it: exit %d %s", reset.code, reset.stderr, after.code, after.stderr)
 			}
 			report(t, row{id: "4.1 " + tc.name, fault: "settings.json is " + tc.name,
-				done:     "Lstat, a regular file of at most 1 MiB, validated on load; the error (auth.SettingsError) names the file, the field and the fix; `tokentray reset-settings` (auth.ResetSettings) restores the defaults and keeps the login and secret",
+				done:     "Lstat, a regular file of at most 1 MiB, validated on load; the error (local.SettingsError) names the file, the field and the fix; `tokentray reset-settings` (auth.ResetSettings) restores the defaults and keeps the login and secret",
 				promise:  "exit 2 at once with the fix; the login survives the reset",
 				measured: fmt.Sprintf("exit %d after %s; after reset-settings `token` exits %d", r.code, r.took.Round(time.Millisecond), after.code)})
 		})

@@ -9,6 +9,7 @@ import (
 
 	"tokentray/assets"
 	"tokentray/auth"
+	"tokentray/internal/local"
 	"tokentray/internal/nowplaying"
 	"tokentray/internal/session"
 	"tokentray/internal/webapi"
@@ -19,7 +20,7 @@ var now = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 // loggedIn is a healthy session playing p, with an access token valid for 52.5 more minutes.
 func loggedIn(p *webapi.Playing) session.State {
 	return session.State{
-		Settings:     auth.Settings{ClientID: "0123456789abcdef0123456789abcdef"},
+		Settings:     local.Settings{ClientID: "0123456789abcdef0123456789abcdef"},
 		HasSecret:    true,
 		LoggedIn:     true,
 		Account:      auth.Account{ID: "alice", DisplayName: "Alice"},
@@ -115,7 +116,7 @@ func TestMenuNowPlayingLines(t *testing.T) {
 
 func TestMenuLoggedOut(t *testing.T) {
 	var c clicks
-	st := session.State{Settings: auth.Settings{ClientID: "0123456789abcdef0123456789abcdef"}}
+	st := session.State{Settings: local.Settings{ClientID: "0123456789abcdef0123456789abcdef"}}
 	m := Menu(State{State: st}, now, c.actions())
 
 	first := item(t, m, LabelLoggedOut)
@@ -316,7 +317,7 @@ func TestMenuControlsTheLocalPlayer(t *testing.T) {
 }
 
 func TestDamagedSettingsPointToTheWindow(t *testing.T) {
-	st := session.State{Settings: auth.DefaultSettings(),
+	st := session.State{Settings: local.DefaultSettings(),
 		SettingsErr: "settings file /home/a/.config/tokentray/settings.json, min_valid_seconds: is 99999, outside 60..3000"}
 	m := Menu(State{State: st}, now, Actions{})
 	for _, prefix := range []string{"Copy access token", LabelCopyApp, LabelCopyEnv} {

@@ -14,7 +14,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"tokentray/auth"
+	"tokentray/internal/local"
 	"tokentray/internal/nowplaying"
 	"tokentray/internal/session"
 	"tokentray/internal/webapi"
@@ -26,7 +26,7 @@ func main() {
 	now := time.Now()
 	playing := &webapi.Playing{Kind: webapi.Track, IsPlaying: true, Title: "Paper Lanterns Over Tide",
 		Artists: []string{"Marrow & Finch"}, URL: "https://open.spotify.com/track/4kQm2Tn8XvLpR7cJw1ZbYd"}
-	settings := auth.DefaultSettings()
+	settings := local.DefaultSettings()
 	settings.ClientID = "0f7c3a9e5b2d4c6e8a1b3d5f7e9c2a4b"
 	st := tray.State{State: session.State{Settings: settings, HasSettings: true, HasSecret: true, LoggedIn: true,
 		AccessExpiry: now.Add(52*time.Minute + 30*time.Second),

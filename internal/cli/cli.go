@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"tokentray/auth"
+	"tokentray/internal/local"
 )
 
 // Exit codes, documented in the help text; scripts depend on them.
@@ -84,9 +85,9 @@ func Main(args []string, env Env) int {
 
 func exitCode(err error) int {
 	var usage *usageError
-	var fields auth.FieldErrors
-	var field *auth.FieldError
-	var settings *auth.SettingsError
+	var fields local.FieldErrors
+	var field *local.FieldError
+	var settings *local.SettingsError
 	switch {
 	case errors.As(err, &usage), errors.As(err, &fields), errors.As(err, &field), errors.As(err, &settings):
 		return ExitUsage

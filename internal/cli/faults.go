@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"tokentray/auth"
+	"tokentray/internal/local"
 )
 
 // This file holds what keeps the commands safe when things go wrong: a stop signal that waits
@@ -33,12 +34,12 @@ func warnTo(env *Env) auth.Option {
 
 // openStore opens only the secret store, for commands that must work whatever settings.json
 // holds (logout, reset-settings).
-func openStore(env *Env, insecure bool) (dir string, store auth.SecretStore, err error) {
-	dir, err = auth.ConfigDir()
+func openStore(env *Env, insecure bool) (dir string, store local.SecretStore, err error) {
+	dir, err = local.ConfigDir()
 	if err != nil {
 		return "", nil, err
 	}
-	store, err = auth.OpenStore(auth.StoreOptions{Service: auth.KeyringService, ConfigDir: dir, Insecure: insecure || insecureFromEnv(env)})
+	store, err = local.OpenStore(local.StoreOptions{Service: local.KeyringService, ConfigDir: dir, Insecure: insecure || insecureFromEnv(env)})
 	if err != nil {
 		return "", nil, err
 	}

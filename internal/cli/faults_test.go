@@ -14,8 +14,8 @@ import (
 
 	gokeyring "github.com/zalando/go-keyring"
 
-	"tokentray/auth"
 	"tokentray/internal/fakespotify"
+	"tokentray/internal/local"
 )
 
 // syncBuffer is stderr for a command that runs on another goroutine.
@@ -119,7 +119,7 @@ func TestAnAbortedLoginLeavesTheWorkingSetupAlone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stored, _ := gokeyring.Get("tokentray", auth.KeyUserToken)
+	stored, _ := gokeyring.Get("tokentray", local.KeyUserToken)
 
 	code, _, stderr := run(t, "", "login", "--no-browser", "--client-id", "fedcba9876543210fedcba9876543210",
 		"--redirect-uri", "http://127.0.0.1/other", "--scopes", "user-read-email", "--timeout", "300ms")
@@ -130,10 +130,10 @@ func TestAnAbortedLoginLeavesTheWorkingSetupAlone(t *testing.T) {
 	if string(after) != string(before) {
 		t.Fatalf("settings changed by an aborted login:\n%s\nwas\n%s", after, before)
 	}
-	if secret, _ := gokeyring.Get("tokentray", auth.KeyClientSecret); secret != fakespotify.DemoApp.ClientSecret {
+	if secret, _ := gokeyring.Get("tokentray", local.KeyClientSecret); secret != fakespotify.DemoApp.ClientSecret {
 		t.Fatal("the aborted login removed the client secret")
 	}
-	if now, _ := gokeyring.Get("tokentray", auth.KeyUserToken); now != stored {
+	if now, _ := gokeyring.Get("tokentray", local.KeyUserToken); now != stored {
 		t.Fatal("the aborted login changed the stored tokens")
 	}
 	if code, out, _ := run(t, "", "token", "--app"); code != ExitOK || out == "" {
@@ -166,7 +166,7 @@ func TestLogoutAndResetWorkWhateverTheSettingsHold(t *testing.T) {
 	if code, _, stderr = run(t, "", "logout"); code != ExitOK || !strings.Contains(stderr, "Logged out") {
 		t.Fatalf("logout on a damaged file: exit %d, %q", code, stderr)
 	}
-	if _, err := gokeyring.Get("tokentray", auth.KeyUserToken); err == nil {
+	if _, err := gokeyring.Get("tokentray", local.KeyUserToken); err == nil {
 		t.Fatal("logout left the tokens")
 	}
 }

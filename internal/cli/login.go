@@ -12,13 +12,14 @@ import (
 	"time"
 
 	"tokentray/auth"
+	"tokentray/internal/local"
 )
 
 func runLogin(env *Env, args []string) error {
 	fs := newFlagSet(env, "login", "log in to Spotify and store the refresh token")
 	clientID := fs.String("client-id", "", "the app's client ID (default: $SPOTIFY_CLIENT_ID, then the saved one)")
 	scopes := fs.String("scopes", "", "comma-separated scopes (default: the saved ones, else what the tray needs)")
-	redirect := fs.String("redirect-uri", "", "redirect URI registered for the app (default "+auth.DefaultRedirectURI+")")
+	redirect := fs.String("redirect-uri", "", "redirect URI registered for the app (default "+local.DefaultRedirectURI+")")
 	noBrowser := fs.Bool("no-browser", false, "print the authorize URL alone on stdout's first line instead of opening a browser; "+
 		"the redirected address may then be pasted on stdin")
 	secretStdin := fs.Bool("client-secret-stdin", false, "read the client secret from stdin (else $SPOTIFY_CLIENT_SECRET; none means PKCE)")
@@ -97,7 +98,7 @@ func runLogin(env *Env, args []string) error {
 	}
 	acct := describeAccount(ctx, m)
 	fmt.Fprintf(env.Stdout, "Logged in as %s.\n", acct)
-	if missing := auth.MissingScopes(settings.Scopes, ut.GrantedScopes()); len(missing) > 0 {
+	if missing := local.MissingScopes(settings.Scopes, ut.GrantedScopes()); len(missing) > 0 {
 		fmt.Fprintf(env.Stderr, "Spotify did not grant: %s\n", strings.Join(missing, ", "))
 	}
 	tellTray(env)
@@ -121,9 +122,9 @@ func beginLoginTransaction(p *auth.Profile) (*loginTransaction, error) {
 }
 
 // commit runs once Spotify accepted the code, right before the tokens are stored.
-func (tx *loginTransaction) commit(settings auth.Settings, secret string) error {
+func (tx *loginTransaction) commit(settings local.Settings, secret string) error {
 	tx.committed = true
-	if err := auth.SaveSettings(tx.p.Dir, settings); err != nil {
+	if err := local.SaveSettings(tx.p.Dir, settings); err != nil {
 		return errors.Join(err, tx.rollback())
 	}
 	if err := setSecret(tx.p.Store, secret); err != nil {
@@ -139,9 +140,9 @@ func (tx *loginTransaction) rollback() error {
 		return nil
 	}
 	tx.committed = false
-	restore := auth.RemoveSettings(tx.p.Dir)
+	restore := local.RemoveSettings(tx.p.Dir)
 	if tx.p.HasSettings {
-		restore = auth.SaveSettings(tx.p.Dir, tx.p.Settings)
+		restore = local.SaveSettings(tx.p.Dir, tx.p.Settings)
 	}
 	if err := errors.Join(restore, setSecret(tx.p.Store, tx.oldSecret)); err != nil {
 		return fmt.Errorf("putting the previous settings back: %w", err)
@@ -150,14 +151,14 @@ func (tx *loginTransaction) rollback() error {
 }
 
 // setSecret stores the client secret, or removes it when the login uses PKCE.
-func setSecret(store auth.SecretStore, secret string) error {
+func setSecret(store local.SecretStore, secret string) error {
 	if secret == "" {
-		if err := store.Delete(auth.KeyClientSecret); err != nil {
+		if err := store.Delete(local.KeyClientSecret); err != nil {
 			return fmt.Errorf("removing the old client secret from %s: %w", store.Describe(), err)
 		}
 		return nil
 	}
-	if err := store.Set(auth.KeyClientSecret, secret); err != nil {
+	if err := store.Set(local.KeyClientSecret, secret); err != nil {
 		return fmt.Errorf("saving the client secret to %s: %w", store.Describe(), err)
 	}
 	return nil
@@ -181,7 +182,7 @@ func describeAccount(ctx context.Context, m *auth.Manager) string {
 
 // loginSecret picks the client secret: stdin, then the environment, then the stored one when the
 // client ID did not change. A secret is never accepted as a flag value: it would show in `ps`.
-func loginSecret(stdin *bufio.Reader, env *Env, p *auth.Profile, s auth.Settings, fromStdin bool) (string, error) {
+func loginSecret(stdin *bufio.Reader, env *Env, p *auth.Profile, s local.Settings, fromStdin bool) (string, error) {
 	if fromStdin {
 		line, err := stdin.ReadString('\n')
 		if err != nil && line == "" {

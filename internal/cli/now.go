@@ -15,6 +15,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/internal/atomicfile"
+	"tokentray/internal/local"
 	"tokentray/internal/nowplaying"
 	"tokentray/internal/session"
 	"tokentray/internal/trayapi"
@@ -129,7 +130,7 @@ func (e *waitError) Unwrap() error { return auth.ErrUnreachable }
 
 // followNow prints a line each time what plays changes, until the tray quits or a signal ends it.
 func followNow(env *Env, o nowOptions) error {
-	dir, err := auth.ConfigDir()
+	dir, err := local.ConfigDir()
 	if err != nil {
 		return err
 	}

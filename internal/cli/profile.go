@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"tokentray/auth"
+	"tokentray/internal/local"
 	"tokentray/internal/trayapi"
 	"tokentray/internal/webapi"
 )
@@ -12,7 +13,7 @@ import (
 // runningTray returns a client for the tray of the user's config directory. Its calls fail with
 // trayapi.ErrNoTray when none runs; the command then works on its own.
 func runningTray() (*trayapi.Client, error) {
-	dir, err := auth.ConfigDir()
+	dir, err := local.ConfigDir()
 	if err != nil {
 		return nil, err
 	}
@@ -33,18 +34,18 @@ func tellTray(env *Env) {
 
 // openProfile opens the user's profile and warns, on every use, when secrets sit in a file.
 func openProfile(env *Env, insecure bool) (*auth.Profile, error) {
-	dir, err := auth.ConfigDir()
+	dir, err := local.ConfigDir()
 	if err != nil {
 		return nil, err
 	}
-	p, err := auth.OpenProfile(auth.StoreOptions{Service: auth.KeyringService, ConfigDir: dir, Insecure: insecure || insecureFromEnv(env)})
+	p, err := auth.OpenProfile(local.StoreOptions{Service: local.KeyringService, ConfigDir: dir, Insecure: insecure || insecureFromEnv(env)})
 	if err != nil {
 		return nil, err
 	}
 	if p.Store.Insecure() {
 		fmt.Fprintf(env.Stderr, "tokentray: warning: secrets are stored unencrypted (%s)\n", p.Store.Describe())
 	}
-	if auth.SettingsWorldReadable(dir) {
+	if local.SettingsWorldReadable(dir) {
 		fmt.Fprintf(env.Stderr, "tokentray: warning: other users can read the settings in %s: run chmod 600 on its settings.json\n", dir)
 	}
 	return p, nil
@@ -52,7 +53,7 @@ func openProfile(env *Env, insecure bool) (*auth.Profile, error) {
 
 // openManager opens the profile of a user who has set tokentray up, with a token manager;
 // adjust may change the settings for this one command (e.g. --min-valid).
-func openManager(env *Env, insecure bool, adjust func(*auth.Settings)) (*auth.Profile, *auth.Manager, error) {
+func openManager(env *Env, insecure bool, adjust func(*local.Settings)) (*auth.Profile, *auth.Manager, error) {
 	p, err := openProfile(env, insecure)
 	if err != nil {
 		return nil, nil, err

@@ -9,6 +9,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/internal/apicalls"
+	"tokentray/internal/local"
 )
 
 func runStatus(env *Env, args []string) error {
@@ -63,7 +64,7 @@ func printUserToken(row func(k, v string), ut *auth.UserToken, asked []string, n
 		row("Account", ut.Account.String())
 	}
 	row("Scopes granted", orNone(strings.Join(ut.GrantedScopes(), " ")))
-	if missing := auth.MissingScopes(asked, ut.GrantedScopes()); len(missing) > 0 {
+	if missing := local.MissingScopes(asked, ut.GrantedScopes()); len(missing) > 0 {
 		row("Not granted", strings.Join(missing, " ")+" (log in again to ask for them)")
 	}
 	switch left := ut.Remaining(now); {
@@ -108,7 +109,7 @@ func runLogout(env *Env, args []string) error {
 	}
 	err = m.Logout(*all)
 	if *all {
-		err = errors.Join(err, auth.RemoveSettings(p.Dir))
+		err = errors.Join(err, local.RemoveSettings(p.Dir))
 	}
 	if err != nil {
 		return err
@@ -127,9 +128,9 @@ func runScopes(env *Env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	for _, group := range auth.ScopeGroups() {
+	for _, group := range local.ScopeGroups() {
 		fmt.Fprintf(env.Stdout, "%s:\n", group)
-		for _, sc := range auth.AllScopes {
+		for _, sc := range local.AllScopes {
 			if sc.Group != group {
 				continue
 			}

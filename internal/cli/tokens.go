@@ -12,6 +12,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"tokentray/auth"
+	"tokentray/internal/local"
 	"tokentray/internal/nowplaying"
 	"tokentray/internal/trayapi"
 )
@@ -41,7 +42,7 @@ func runToken(env *Env, args []string) error {
 	case !errors.Is(err, trayapi.ErrNoTray):
 		return err
 	}
-	_, m, err := openManager(env, *insecure, func(s *auth.Settings) {
+	_, m, err := openManager(env, *insecure, func(s *local.Settings) {
 		if *minValid > 0 {
 			s.MinValidSeconds = int(minValid.Seconds())
 		}

@@ -9,13 +9,14 @@ import (
 	"golang.org/x/oauth2"
 
 	"tokentray/auth"
+	"tokentray/internal/local"
 	"tokentray/internal/nowplaying"
 )
 
 // SaveSettings validates and stores the settings. With secretChanged the client secret is
 // replaced by secret ("" removes it: PKCE from then on); otherwise the stored one stays.
-// Invalid settings change nothing and return auth.FieldErrors.
-func (s *Session) SaveSettings(settings auth.Settings, secret string, secretChanged bool) error {
+// Invalid settings change nothing and return local.FieldErrors.
+func (s *Session) SaveSettings(settings local.Settings, secret string, secretChanged bool) error {
 	if err := settings.Validate(); err != nil {
 		return err
 	}
@@ -25,7 +26,7 @@ func (s *Session) SaveSettings(settings auth.Settings, secret string, secretChan
 	if store == nil && secretChanged && secret != "" {
 		return fmt.Errorf("cannot store the client secret: %s", s.State().StorageErr)
 	}
-	if err := auth.SaveSettings(s.o.ConfigDir, settings); err != nil {
+	if err := local.SaveSettings(s.o.ConfigDir, settings); err != nil {
 		return err
 	}
 	var login storedLogin
@@ -34,9 +35,9 @@ func (s *Session) SaveSettings(settings auth.Settings, secret string, secretChan
 		if secretChanged {
 			var err error
 			if secret == "" {
-				err = store.Delete(auth.KeyClientSecret)
+				err = store.Delete(local.KeyClientSecret)
 			} else {
-				err = store.Set(auth.KeyClientSecret, secret)
+				err = store.Set(local.KeyClientSecret, secret)
 			}
 			if err != nil {
 				return fmt.Errorf("saving the client secret to %s: %w", store.Describe(), err)
@@ -66,7 +67,7 @@ func (s *Session) ResetSettings() error {
 	store := s.store
 	s.mu.Unlock()
 	if store == nil {
-		store = auth.NewMemoryStore() // nothing stored to keep: the defaults alone
+		store = local.NewMemoryStore() // nothing stored to keep: the defaults alone
 	}
 	if _, err := auth.ResetSettings(s.o.ConfigDir, store); err != nil {
 		return err

@@ -13,6 +13,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/internal/apicalls"
+	"tokentray/internal/local"
 	"tokentray/internal/mpris"
 	"tokentray/internal/nowplaying"
 	"tokentray/internal/webapi"
@@ -24,7 +25,7 @@ type Options struct {
 	Service   string // keyring service name
 	Insecure  bool   // allow the unencrypted file store when there is no keyring
 	// Store replaces the keyring (tests; demo mode without a keyring).
-	Store auth.SecretStore
+	Store local.SecretStore
 	Demo  bool
 
 	AccountsURL, APIURL string // "" means the environment or Spotify
@@ -56,8 +57,8 @@ type Session struct {
 	mu       sync.Mutex
 	st       State
 	poller   *nowplaying.Poller
-	store    auth.SecretStore // nil when no keyring could be opened
-	mgr      *auth.Manager    // nil without a store
+	store    local.SecretStore // nil when no keyring could be opened
+	mgr      *auth.Manager     // nil without a store
 	subs     map[int]func(State)
 	nextSub  int
 	runCtx   context.Context
@@ -106,16 +107,16 @@ func (s *Session) Wait(timeout time.Duration) bool {
 // Open loads the settings and opens the secret store. Neither a missing keyring nor a damaged
 // settings file is an error here: the state says so, and the window shows it with the fix.
 func Open(o Options) (*Session, error) {
-	settings, found, settingsErr := auth.LoadSettings(o.ConfigDir)
+	settings, found, settingsErr := local.LoadSettings(o.ConfigDir)
 	if settingsErr != nil {
-		settings, found = auth.DefaultSettings(), false
+		settings, found = local.DefaultSettings(), false
 	}
 	s := &Session{o: o, subs: map[int]func(State){}, warned: map[string]bool{}}
 	s.st = State{Demo: o.Demo, Settings: settings, HasSettings: found}
 	var err error
 	s.store = o.Store
 	if s.store == nil {
-		s.store, err = auth.OpenStore(auth.StoreOptions{Service: o.Service, ConfigDir: o.ConfigDir, Insecure: o.Insecure})
+		s.store, err = local.OpenStore(local.StoreOptions{Service: o.Service, ConfigDir: o.ConfigDir, Insecure: o.Insecure})
 	}
 	if err != nil {
 		s.store = nil
@@ -270,7 +271,7 @@ type storedLogin struct {
 
 // readLogin reads the secret and the authorization for settings from the store. It does keyring
 // I/O, so callers must not hold mu; useLogin then installs the result under it.
-func (s *Session) readLogin(settings auth.Settings, found bool) (storedLogin, error) {
+func (s *Session) readLogin(settings local.Settings, found bool) (storedLogin, error) {
 	p := auth.Profile{Dir: s.o.ConfigDir, Settings: settings, HasSettings: found, Store: s.store, AccountsURL: s.o.AccountsURL}
 	mgr, err := p.Manager()
 	if err != nil {
@@ -313,7 +314,7 @@ func (s *Session) Reload() error {
 	s.mu.Lock()
 	store := s.store
 	s.mu.Unlock()
-	settings, found, err := auth.LoadSettings(s.o.ConfigDir)
+	settings, found, err := local.LoadSettings(s.o.ConfigDir)
 	if err != nil {
 		s.update(func(st *State) { st.SettingsErr = err.Error() })
 		return err
@@ -348,7 +349,7 @@ func (s *Session) applyToken(st *State, ut *auth.UserToken) {
 	st.LoggedIn = !st.NeedsLogin
 	st.Account = ut.Account
 	st.GrantedScopes = ut.GrantedScopes()
-	st.MissingScopes = auth.MissingScopes(st.Settings.Scopes, st.GrantedScopes)
+	st.MissingScopes = local.MissingScopes(st.Settings.Scopes, st.GrantedScopes)
 	st.AccessExpiry = ut.Expiry
 	st.AuthorizedAt = ut.AuthorizedAt
 	st.RefreshExpires = ut.RefreshExpires()

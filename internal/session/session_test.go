@@ -14,6 +14,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/internal/fakespotify"
+	"tokentray/internal/local"
 	"tokentray/internal/mpris"
 	"tokentray/internal/nowplaying"
 	"tokentray/internal/webapi"
@@ -49,7 +50,7 @@ type fixture struct {
 	fake  *fakespotify.Server
 	s     *Session
 	dir   string
-	store auth.SecretStore
+	store local.SecretStore
 	notes *notes
 }
 
@@ -61,7 +62,7 @@ func start(t *testing.T, withSecret bool) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { fake.Close() })
-	f := &fixture{fake: fake, dir: t.TempDir(), store: auth.NewMemoryStore(), notes: &notes{}}
+	f := &fixture{fake: fake, dir: t.TempDir(), store: local.NewMemoryStore(), notes: &notes{}}
 	f.s, err = Open(Options{ConfigDir: f.dir, Store: f.store, AccountsURL: fake.URL(), APIURL: fake.URL(),
 		OpenBrowser: fakespotify.ApproveInBackground, Notify: f.notes.add,
 		NotifyTrack: func(np nowplaying.State) { f.notes.add("track", np.Label) }})
@@ -72,7 +73,7 @@ func start(t *testing.T, withSecret bool) *fixture {
 	t.Cleanup(cancel)
 	go f.s.Run(ctx)
 
-	settings := auth.DefaultSettings()
+	settings := local.DefaultSettings()
 	settings.ClientID = fakespotify.DemoApp.ClientID
 	settings.RedirectURI = "http://127.0.0.1/callback"
 	secret := ""
@@ -206,7 +207,7 @@ func TestInvalidSettingsChangeNothing(t *testing.T) {
 	bad.ClientID = "not-an-id"
 	bad.RedirectURI = "http://localhost:8888/callback"
 	err = f.s.SaveSettings(bad, "", true)
-	var fields auth.FieldErrors
+	var fields local.FieldErrors
 	if !errors.As(err, &fields) || len(fields) != 2 {
 		t.Fatalf("got %v, want two field errors", err)
 	}
@@ -240,9 +241,9 @@ func TestNoKeyringIsShownAndLosesNothing(t *testing.T) {
 	gokeyring.MockInitWithError(errors.New("The name org.freedesktop.secrets was not provided by any .service files"))
 	t.Cleanup(gokeyring.MockInit)
 	dir := t.TempDir()
-	settings := auth.DefaultSettings()
+	settings := local.DefaultSettings()
 	settings.ClientID = fakespotify.DemoApp.ClientID
-	if err := auth.SaveSettings(dir, settings); err != nil {
+	if err := local.SaveSettings(dir, settings); err != nil {
 		t.Fatal(err)
 	}
 	s, err := Open(Options{ConfigDir: dir, Service: "tokentray-test"})
@@ -270,7 +271,7 @@ func TestNoKeyringIsShownAndLosesNothing(t *testing.T) {
 }
 
 func TestAStoppedSessionPublishesNothing(t *testing.T) {
-	s, err := Open(Options{ConfigDir: t.TempDir(), Store: auth.NewMemoryStore()})
+	s, err := Open(Options{ConfigDir: t.TempDir(), Store: local.NewMemoryStore()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,13 +7,14 @@ import (
 	"time"
 
 	"tokentray/auth"
+	"tokentray/internal/local"
 	"tokentray/internal/nowplaying"
 )
 
 // State is everything the window and the tray show. It is a value: subscribers get copies.
 type State struct {
 	Demo     bool
-	Settings auth.Settings
+	Settings local.Settings
 	// HasSettings is false on a first start: the window opens by itself then.
 	HasSettings bool
 	// HasSecret: a client secret is stored, so the login uses the confidential flow, else PKCE.

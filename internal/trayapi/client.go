@@ -11,7 +11,7 @@ import (
 	"syscall"
 	"time"
 
-	"tokentray/auth"
+	"tokentray/internal/local"
 	"tokentray/internal/session"
 )
 
@@ -121,7 +121,7 @@ func (c *Client) NowPlaying() (session.State, error) {
 }
 
 // SaveSettings asks the tray to validate and store settings (see session.Session.SaveSettings).
-func (c *Client) SaveSettings(s auth.Settings, secret string, secretChanged bool) error {
+func (c *Client) SaveSettings(s local.Settings, secret string, secretChanged bool) error {
 	_, err := c.call(request{Op: opSaveSettings, Settings: &s, Secret: secret, SecretChanged: secretChanged}, quick)
 	return err
 }

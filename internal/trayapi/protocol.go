@@ -7,6 +7,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"tokentray/auth"
+	"tokentray/internal/local"
 	"tokentray/internal/session"
 )
 
@@ -34,9 +35,9 @@ type request struct {
 	App             bool `json:"app,omitempty"`               // token: the app token
 	MinValidSeconds int  `json:"min_valid_seconds,omitempty"` // token: 0 = the settings'
 
-	Settings      *auth.Settings `json:"settings,omitempty"` // save-settings
-	Secret        string         `json:"secret,omitempty"`
-	SecretChanged bool           `json:"secret_changed,omitempty"`
+	Settings      *local.Settings `json:"settings,omitempty"` // save-settings
+	Secret        string          `json:"secret,omitempty"`
+	SecretChanged bool            `json:"secret_changed,omitempty"`
 
 	Copy session.Copyable `json:"copy,omitempty"` // copy
 	All  bool             `json:"all,omitempty"`  // logout: the client secret too
@@ -73,9 +74,9 @@ func TokenFrom(tok *oauth2.Token) Token {
 
 // wireError carries an error's message and the class the caller acts on (exit codes, fields).
 type wireError struct {
-	Message string           `json:"message"`
-	Kind    string           `json:"kind,omitempty"`
-	Fields  auth.FieldErrors `json:"fields,omitempty"`
+	Message string            `json:"message"`
+	Kind    string            `json:"kind,omitempty"`
+	Fields  local.FieldErrors `json:"fields,omitempty"`
 }
 
 // The error classes that cross the socket, each with the sentinel it stands for.
@@ -90,7 +91,7 @@ func toWire(err error) *wireError {
 		return nil
 	}
 	w := &wireError{Message: err.Error()}
-	var fields auth.FieldErrors
+	var fields local.FieldErrors
 	if errors.As(err, &fields) {
 		w.Kind, w.Fields = "fields", fields
 		return w
@@ -104,7 +105,7 @@ func toWire(err error) *wireError {
 }
 
 // RemoteError is an error the tray answered with; errors.Is and errors.As see the same classes
-// (auth.ErrNeedsLogin, auth.FieldErrors, …) as in the tray.
+// (auth.ErrNeedsLogin, local.FieldErrors, …) as in the tray.
 type RemoteError struct {
 	msg   string
 	cause error

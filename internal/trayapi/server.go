@@ -15,7 +15,7 @@ import (
 	"github.com/gofrs/flock"
 	"golang.org/x/oauth2"
 
-	"tokentray/auth"
+	"tokentray/internal/local"
 	"tokentray/internal/session"
 )
 
@@ -30,7 +30,7 @@ type Tray interface {
 	// WakeNowPlaying asks the Web API what plays now, within the budget.
 	WakeNowPlaying()
 	FreshToken(ctx context.Context, app bool, minValid time.Duration) (*oauth2.Token, error)
-	SaveSettings(s auth.Settings, secret string, secretChanged bool) error
+	SaveSettings(s local.Settings, secret string, secretChanged bool) error
 	ResetSettings() error
 	StartLogin() error
 	CancelLogin()

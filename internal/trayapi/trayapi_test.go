@@ -13,6 +13,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/internal/fakespotify"
+	"tokentray/internal/local"
 	"tokentray/internal/session"
 )
 
@@ -47,7 +48,7 @@ func start(t *testing.T, login bool) *fixture {
 	}
 	t.Cleanup(func() { fake.Close() })
 	f := &fixture{dir: shortDir(t), fake: fake}
-	f.s, err = session.Open(session.Options{ConfigDir: f.dir, Store: auth.NewMemoryStore(), AccountsURL: fake.URL(),
+	f.s, err = session.Open(session.Options{ConfigDir: f.dir, Store: local.NewMemoryStore(), AccountsURL: fake.URL(),
 		APIURL: fake.URL(), OpenBrowser: fakespotify.ApproveInBackground})
 	if err != nil {
 		t.Fatal(err)
@@ -55,7 +56,7 @@ func start(t *testing.T, login bool) *fixture {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	go f.s.Run(ctx)
-	settings := auth.DefaultSettings()
+	settings := local.DefaultSettings()
 	settings.ClientID = fakespotify.DemoApp.ClientID
 	settings.RedirectURI = "http://127.0.0.1/callback"
 	if err := f.s.SaveSettings(settings, "", true); err != nil {
@@ -180,10 +181,10 @@ func TestErrorsKeepTheirClassAcrossTheSocket(t *testing.T) {
 	if !errors.Is(err, auth.ErrNoSecret) {
 		t.Fatalf("app token without a secret: %v, want ErrNoSecret", err)
 	}
-	bad := auth.DefaultSettings()
+	bad := local.DefaultSettings()
 	bad.ClientID = "not-an-id"
 	err = f.client.SaveSettings(bad, "", false)
-	var fields auth.FieldErrors
+	var fields local.FieldErrors
 	if !errors.As(err, &fields) || len(fields) != 1 || fields[0].Field != "client_id" {
 		t.Fatalf("invalid settings: %v, want one client_id field error", err)
 	}
@@ -268,7 +269,7 @@ func TestReloadReadsWhatAnotherProcessSaved(t *testing.T) {
 	f := start(t, false)
 	settings := f.s.State().Settings
 	settings.ClipboardClearSeconds = 17
-	if err := auth.SaveSettings(f.dir, settings); err != nil {
+	if err := local.SaveSettings(f.dir, settings); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.client.Reload(); err != nil {

@@ -6,8 +6,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"tokentray/auth"
 	"tokentray/internal/fakespotify"
+	"tokentray/internal/local"
 	"tokentray/internal/session"
 )
 
@@ -33,8 +33,8 @@ func startDemo(o session.Options) (_ session.Options, stop func(), err error) {
 	}
 	o.ConfigDir = filepath.Join(base, "tokentray-demo")
 	if o.Store == nil {
-		if _, err := auth.OpenStore(auth.StoreOptions{Service: demoService, ConfigDir: o.ConfigDir}); errors.Is(err, auth.ErrNoKeyring) {
-			o.Store = auth.NewMemoryStore() // a demo must run anywhere; it has nothing worth keeping
+		if _, err := local.OpenStore(local.StoreOptions{Service: demoService, ConfigDir: o.ConfigDir}); errors.Is(err, local.ErrNoKeyring) {
+			o.Store = local.NewMemoryStore() // a demo must run anywhere; it has nothing worth keeping
 		}
 	}
 	if err := seedDemo(o); err != nil {
@@ -46,26 +46,26 @@ func startDemo(o session.Options) (_ session.Options, stop func(), err error) {
 
 // seedDemo fills in the demo app's settings and secret, keeping the user's other demo choices.
 func seedDemo(o session.Options) error {
-	settings, _, err := auth.LoadSettings(o.ConfigDir)
+	settings, _, err := local.LoadSettings(o.ConfigDir)
 	if err != nil {
 		return err
 	}
 	settings.ClientID = fakespotify.DemoApp.ClientID
 	settings.RedirectURI = fakespotify.DemoApp.RedirectURIs[0]
-	if err := auth.SaveSettings(o.ConfigDir, settings); err != nil {
+	if err := local.SaveSettings(o.ConfigDir, settings); err != nil {
 		return fmt.Errorf("saving the demo settings: %w", err)
 	}
 	store := o.Store
 	if store == nil {
-		if store, err = auth.OpenStore(auth.StoreOptions{Service: o.Service, ConfigDir: o.ConfigDir, Insecure: o.Insecure}); err != nil {
+		if store, err = local.OpenStore(local.StoreOptions{Service: o.Service, ConfigDir: o.ConfigDir, Insecure: o.Insecure}); err != nil {
 			return err
 		}
 	}
 	// Each demo starts a fresh fake, which knows none of the tokens an earlier demo stored.
-	for _, key := range []string{auth.KeyUserToken, auth.KeyAppToken} {
+	for _, key := range []string{local.KeyUserToken, local.KeyAppToken} {
 		if err := store.Delete(key); err != nil {
 			return err
 		}
 	}
-	return store.Set(auth.KeyClientSecret, fakespotify.DemoApp.ClientSecret)
+	return store.Set(local.KeyClientSecret, fakespotify.DemoApp.ClientSecret)
 }

@@ -12,9 +12,9 @@ import (
 	"syscall"
 	"time"
 
-	"tokentray/auth"
 	"tokentray/internal/browser"
 	"tokentray/internal/covers"
+	"tokentray/internal/local"
 	"tokentray/internal/nowplaying"
 	"tokentray/internal/session"
 	"tokentray/internal/trayapi"
@@ -30,11 +30,11 @@ type Options struct {
 // Run runs the tray until the user quits or a signal ends it. A second start raises the running
 // tray's window and returns at once.
 func Run(o Options) error {
-	dir, err := auth.ConfigDir()
+	dir, err := local.ConfigDir()
 	if err != nil {
 		return err
 	}
-	opts := session.Options{ConfigDir: dir, Service: auth.KeyringService, Insecure: o.InsecureStorage, OpenBrowser: browser.Open}
+	opts := session.Options{ConfigDir: dir, Service: local.KeyringService, Insecure: o.InsecureStorage, OpenBrowser: browser.Open}
 	if o.Demo {
 		var stopFake func()
 		if opts, stopFake, err = startDemo(opts); err != nil {

@@ -17,14 +17,14 @@ import (
 
 	"tokentray/app"
 	"tokentray/assets"
-	"tokentray/auth"
+	"tokentray/internal/local"
 	"tokentray/internal/trayapi"
 )
 
 // Run shows the window of the running tray until the user closes it. If a window is open
 // already, the tray raises that one and Run returns at once.
 func Run() error {
-	dir, err := auth.ConfigDir()
+	dir, err := local.ConfigDir()
 	if err != nil {
 		return err
 	}

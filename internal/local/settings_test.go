@@ -1,4 +1,4 @@
-package auth
+package local
 
 import (
 	"errors"
@@ -92,46 +92,6 @@ func TestLoadSettingsRefusesDamagedFile(t *testing.T) {
 				t.Fatalf("the damaged file was changed to %q", data)
 			}
 		})
-	}
-}
-
-func TestResetSettingsKeepsTheLoginAndSecret(t *testing.T) {
-	dir := t.TempDir()
-	writeFileForTest(t, filepath.Join(dir, "settings.json"), `{"min_valid_seconds": 99999}`)
-	store := NewMemoryStore()
-	must(t, store.Set(KeyClientSecret, "the-secret"))
-	must(t, saveJSON(store, KeyUserToken, &UserToken{RefreshToken: "rt", ClientID: "0123456789abcdef0123456789abcdef", Scope: "user-read-email"}))
-
-	got, err := ResetSettings(dir, store)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := DefaultSettings()
-	want.ClientID = "0123456789abcdef0123456789abcdef"
-	want.Scopes = []string{"user-read-email"}
-	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("ResetSettings = %+v, want %+v", got, want)
-	}
-	loaded, found, err := LoadSettings(dir)
-	if err != nil || !found || !reflect.DeepEqual(loaded, want) {
-		t.Fatalf("after the reset LoadSettings = %+v, %v, %v", loaded, found, err)
-	}
-	if secret, _ := store.Get(KeyClientSecret); secret != "the-secret" {
-		t.Fatal("the reset lost the client secret")
-	}
-	if ut, _ := loadJSON[UserToken](store, KeyUserToken); ut == nil || ut.RefreshToken != "rt" {
-		t.Fatal("the reset lost the login")
-	}
-}
-
-func TestResetSettingsWithoutALoginStartsAfresh(t *testing.T) {
-	dir := t.TempDir()
-	must(t, os.Mkdir(filepath.Join(dir, "settings.json"), 0o700))
-	if _, err := ResetSettings(dir, NewMemoryStore()); err != nil {
-		t.Fatal(err)
-	}
-	if _, found, err := LoadSettings(dir); found || err != nil {
-		t.Fatalf("after the reset: found %v, err %v; want a first start", found, err)
 	}
 }
 

@@ -1,4 +1,4 @@
-package auth
+package local
 
 import (
 	"context"
@@ -159,8 +159,8 @@ func (s fileStore) read() (map[string]string, error) {
 		return nil, fmt.Errorf("reading secrets: %w", err)
 	}
 	if err := json.Unmarshal(data, &secrets); err != nil {
-		// jsonErrorKind, not err: the message could quote part of a secret.
-		return nil, fmt.Errorf("secrets file %s is damaged (%s): delete it, then enter the client secret and log in again", s.path, jsonErrorKind(err))
+		// DescribeJSONError, not err: the message could quote part of a secret.
+		return nil, fmt.Errorf("secrets file %s is damaged (%s): delete it, then enter the client secret and log in again", s.path, DescribeJSONError(err))
 	}
 	return secrets, nil
 }
@@ -228,6 +228,9 @@ func (s *memoryStore) Delete(key string) error {
 func (s *memoryStore) Describe() string { return "memory (nothing is saved)" }
 func (s *memoryStore) Insecure() bool   { return false }
 
+// KeyringService names tokentray's entries in the system keyring; the app and the CLI share it.
+const KeyringService = "tokentray"
+
 // StoreOptions selects the secret store.
 type StoreOptions struct {
 	Service   string // keyring service name, "tokentray" (demo: "tokentray-demo")
@@ -273,3 +276,17 @@ func (e *noKeyringError) Error() string {
 }
 
 func (e *noKeyringError) Unwrap() []error { return []error{ErrNoKeyring, e.cause} }
+
+// DescribeJSONError describes a decoding error without the offending bytes, which may be secret.
+func DescribeJSONError(err error) string {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		return fmt.Sprintf("invalid JSON at byte %d", syntax.Offset)
+	case errors.As(err, &typ):
+		return fmt.Sprintf("field %q has the wrong type", typ.Field)
+	default:
+		return "invalid JSON"
+	}
+}

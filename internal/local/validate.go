@@ -1,4 +1,4 @@
-package auth
+package local
 
 import (
 	"errors"
@@ -53,7 +53,7 @@ func (s Settings) Validate() error {
 	}
 	if s.MinValidSeconds < minValidSecondsLow || s.MinValidSeconds > minValidSecondsHigh {
 		errs = append(errs, &FieldError{
-			Field:   "min_valid_seconds",
+			Field:   FieldMinValidSeconds,
 			Problem: fmt.Sprintf("is %d, outside %d..%d", s.MinValidSeconds, minValidSecondsLow, minValidSecondsHigh),
 			Fix: fmt.Sprintf("Set how many seconds a handed-out token must stay valid to a number from %d to %d (default %d); access tokens live 3600 seconds.",
 				minValidSecondsLow, minValidSecondsHigh, DefaultSettings().MinValidSeconds),
@@ -61,14 +61,14 @@ func (s Settings) Validate() error {
 	}
 	if s.ClipboardClearSeconds < 0 {
 		errs = append(errs, &FieldError{
-			Field:   "clipboard_clear_seconds",
+			Field:   FieldClipboardClear,
 			Problem: fmt.Sprintf("is %d, a negative number of seconds", s.ClipboardClearSeconds),
 			Fix:     fmt.Sprintf("Use 0 to never clear the clipboard, or a number of seconds such as %d.", DefaultSettings().ClipboardClearSeconds),
 		})
 	}
 	if s.NowPlayingBudget < 0 || s.NowPlayingBudget > maxNowPlayingBudget {
 		errs = append(errs, &FieldError{
-			Field:   "now_playing_budget",
+			Field:   FieldNowPlayingBudget,
 			Problem: fmt.Sprintf("is %d, outside 0..%d", s.NowPlayingBudget, maxNowPlayingBudget),
 			Fix: fmt.Sprintf("Set how many Web API calls now playing may spend a day to a number from 0 (never) to %d (default %d); "+
 				"Spotify cuts a Development-Mode app off after about 1,100–1,400 calls a day.", maxNowPlayingBudget, DefaultSettings().NowPlayingBudget),
@@ -108,7 +108,7 @@ func ValidateClientID(id string) *FieldError {
 	if problem == "" {
 		return nil
 	}
-	return &FieldError{Field: "client_id", Problem: problem, Fix: fix}
+	return &FieldError{Field: FieldClientID, Problem: problem, Fix: fix}
 }
 
 func isLowerHexDigit(c rune) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' }
@@ -135,7 +135,7 @@ func ValidateScopes(scopes []string) *FieldError {
 		return nil
 	}
 	return &FieldError{
-		Field:   "scopes",
+		Field:   FieldScopes,
 		Problem: strings.Join(problems, "; "),
 		Fix:     "Use scope names as listed at developer.spotify.com/documentation/web-api/concepts/scopes (`tokentray scopes` prints them).",
 	}
@@ -214,7 +214,7 @@ func loopbackURL(host string, port int, path string) string {
 // localhost since November 2025), an optional port, a path, and no query or fragment.
 func ParseRedirectURI(raw string) (RedirectURI, *FieldError) {
 	fail := func(problem, fix string) (RedirectURI, *FieldError) {
-		return RedirectURI{}, &FieldError{Field: "redirect_uri", Problem: problem, Fix: fix}
+		return RedirectURI{}, &FieldError{Field: FieldRedirectURI, Problem: problem, Fix: fix}
 	}
 	if raw == "" {
 		return fail("is empty", fmt.Sprintf("Use %s and register exactly that URI in developer.spotify.com/dashboard → your app → Settings → Redirect URIs.", DefaultRedirectURI))

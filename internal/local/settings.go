@@ -1,4 +1,4 @@
-package auth
+package local
 
 import (
 	"bytes"
@@ -31,10 +31,23 @@ type Settings struct {
 	TrackNotifications bool `json:"track_notifications"`
 }
 
+// The settings' keys in settings.json; a FieldError names its field by them.
+const (
+	FieldClientID         = "client_id"
+	FieldScopes           = "scopes"
+	FieldRedirectURI      = "redirect_uri"
+	FieldMinValidSeconds  = "min_valid_seconds"
+	FieldClipboardClear   = "clipboard_clear_seconds"
+	FieldNowPlayingBudget = "now_playing_budget"
+)
+
 // DefaultRedirectURI is the redirect URI users register unless they have a reason not to.
 const DefaultRedirectURI = "http://127.0.0.1:8888/callback"
 
 const settingsFileName = "settings.json"
+
+// SettingsFile is the path of the settings file in dir.
+func SettingsFile(dir string) string { return filepath.Join(dir, settingsFileName) }
 
 // DefaultSettings returns the settings of a fresh install; only ClientID has to be filled in.
 func DefaultSettings() Settings {
@@ -171,35 +184,6 @@ func SettingsWorldReadable(dir string) bool {
 	return err == nil && info.Mode().IsRegular() && info.Mode().Perm()&0o077 != 0
 }
 
-// ResetSettings replaces a damaged or unwanted settings file with the defaults, keeping what
-// store holds (the login and the client secret). The client ID comes from the stored login, so
-// that the login stays usable; without one there is nothing to keep, and the file is removed:
-// the next start is a first start. It returns the settings now in effect.
-func ResetSettings(dir string, store SecretStore) (Settings, error) {
-	s := DefaultSettings()
-	ut, err := loadJSON[UserToken](store, KeyUserToken)
-	if err != nil && !errors.Is(err, ErrSecretNotFound) {
-		return Settings{}, fmt.Errorf("resetting the settings: %w", err)
-	}
-	if err != nil || ValidateClientID(ut.ClientID) != nil {
-		if err := RemoveSettings(dir); err != nil {
-			return Settings{}, err
-		}
-		return s, nil
-	}
-	s.ClientID = ut.ClientID
-	if granted := ut.GrantedScopes(); ValidateScopes(granted) == nil {
-		s.Scopes = granted
-	}
-	// A directory or anything else in the way is removed first: the rename could not replace it.
-	if info, err := os.Lstat(filepath.Join(dir, settingsFileName)); err == nil && !info.Mode().IsRegular() {
-		if err := os.RemoveAll(filepath.Join(dir, settingsFileName)); err != nil {
-			return Settings{}, fmt.Errorf("resetting the settings: %w", err)
-		}
-	}
-	return s, SaveSettings(dir, s)
-}
-
 // SaveSettings validates s and, only if it is valid, replaces settings.json in dir atomically.
 func SaveSettings(dir string, s Settings) error {
 	if err := s.Validate(); err != nil {
@@ -220,6 +204,15 @@ func SaveSettings(dir string, s Settings) error {
 func makePrivateDir(dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("creating the configuration directory: %w", err)
+	}
+	return nil
+}
+
+// RemoveSettings deletes the settings file in dir (logout --all); a missing file is fine.
+func RemoveSettings(dir string) error {
+	err := os.Remove(filepath.Join(dir, settingsFileName))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("removing the settings: %w", err)
 	}
 	return nil
 }
