@@ -18,7 +18,6 @@ import (
 const (
 	DefaultAccountsURL = "https://accounts.spotify.com"
 	DefaultAPIURL      = "https://api.spotify.com"
-	DefaultMinValid    = 10 * time.Minute
 )
 
 // AccountsURL returns the accounts host from the environment or the default.
@@ -43,7 +42,7 @@ type Config struct {
 	Scopes       []string
 	RedirectURI  string
 	AccountsURL  string // without trailing slash; "" means AccountsURL()
-	// MinValid is how long every handed-out access token must stay valid; 0 means DefaultMinValid.
+	// MinValid is how long every handed-out access token must stay valid; 0 means local.DefaultMinValid.
 	MinValid   time.Duration
 	HTTPClient *http.Client // nil means a client with a 30 s timeout
 }
@@ -70,11 +69,13 @@ func (c Config) accountsURL() string {
 	return AccountsURL()
 }
 
-func (c Config) minValid() time.Duration {
+// MinValidity is how long every handed-out access token must stay valid: MinValid, or
+// local.DefaultMinValid when that is 0.
+func (c Config) MinValidity() time.Duration {
 	if c.MinValid > 0 {
 		return c.MinValid
 	}
-	return DefaultMinValid
+	return local.DefaultMinValid
 }
 
 func (c Config) oauth2(redirectURL string) *oauth2.Config {

@@ -39,7 +39,7 @@ func (m *Manager) KeepAlive(ctx context.Context, notify func(Event)) {
 	failures := 0
 	last := ""
 	for {
-		ut, err := m.userToken(ctx, m.cfg.minValid()+KeepAhead, "")
+		ut, err := m.userToken(ctx, m.cfg.MinValidity()+KeepAhead, "")
 		var wait <-chan time.Time
 		switch {
 		case ctx.Err() != nil:
@@ -83,9 +83,9 @@ func (m *Manager) wakeKeeper() {
 // left, or, for tokens too short-lived for that (never Spotify's hour), until MinValid are left.
 func (m *Manager) keeperDue(ut *UserToken) time.Duration {
 	left := ut.Remaining(m.now())
-	due := left - m.cfg.minValid() - KeepAhead
+	due := left - m.cfg.MinValidity() - KeepAhead
 	if due <= 0 {
-		due = left - m.cfg.minValid()
+		due = left - m.cfg.MinValidity()
 	}
 	return max(due, time.Second)
 }

@@ -87,7 +87,7 @@ func (m *Manager) Store() local.SecretStore { return m.store }
 
 // Token returns a user access token valid for at least MinValid, refreshing if needed.
 func (m *Manager) Token(ctx context.Context) (*oauth2.Token, error) {
-	return m.TokenValidFor(ctx, m.cfg.minValid())
+	return m.TokenValidFor(ctx, m.cfg.MinValidity())
 }
 
 // TokenValidFor is Token for another minimum validity, such as a command's --min-valid that
@@ -104,7 +104,7 @@ func (m *Manager) TokenValidFor(ctx context.Context, minValid time.Duration) (*o
 // access token rejected. Callers that hit the same 401 share one refresh: whoever comes after it
 // gets the new token, because only a token equal to rejected is refused.
 func (m *Manager) ForceRefresh(ctx context.Context, rejected string) (*oauth2.Token, error) {
-	ut, err := m.userToken(ctx, m.cfg.minValid(), rejected)
+	ut, err := m.userToken(ctx, m.cfg.MinValidity(), rejected)
 	if err != nil {
 		return nil, err
 	}
@@ -355,7 +355,7 @@ func (m *Manager) SetAccount(ctx context.Context, acct Account) error {
 // AppToken returns a Client Credentials token valid for at least MinValid. It identifies the
 // app, not a user, and needs the client secret.
 func (m *Manager) AppToken(ctx context.Context) (*oauth2.Token, error) {
-	return m.AppTokenValidFor(ctx, m.cfg.minValid())
+	return m.AppTokenValidFor(ctx, m.cfg.MinValidity())
 }
 
 // AppTokenValidFor is AppToken for another minimum validity.

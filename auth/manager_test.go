@@ -38,8 +38,8 @@ func TestTokenRefreshKeepsAnOmittedRefreshToken(t *testing.T) {
 	if tok.AccessToken == first.AccessToken {
 		t.Fatal("Token returned the stale access token")
 	}
-	if left := time.Until(tok.Expiry); left < DefaultMinValid {
-		t.Fatalf("token has %s left, want at least %s", left, DefaultMinValid)
+	if left := time.Until(tok.Expiry); left < local.DefaultMinValid {
+		t.Fatalf("token has %s left, want at least %s", left, local.DefaultMinValid)
 	}
 	stored, _ := m.Stored()
 	if stored.RefreshToken != first.RefreshToken || !fake.RefreshTokenValid(stored.RefreshToken) {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"tokentray/internal/atomicfile"
 	"tokentray/internal/nowplaying"
@@ -41,6 +42,10 @@ const (
 	FieldNowPlayingBudget = "now_playing_budget"
 )
 
+// DefaultMinValid is how long a handed-out access token stays valid at least, unless the
+// settings say otherwise: time for a script to use it.
+const DefaultMinValid = 10 * time.Minute
+
 // DefaultRedirectURI is the redirect URI users register unless they have a reason not to.
 const DefaultRedirectURI = "http://127.0.0.1:8888/callback"
 
@@ -54,7 +59,7 @@ func DefaultSettings() Settings {
 	return Settings{
 		Scopes:                TrayScopes(),
 		RedirectURI:           DefaultRedirectURI,
-		MinValidSeconds:       600,
+		MinValidSeconds:       int(DefaultMinValid / time.Second),
 		ClipboardClearSeconds: 60,
 		Notifications:         true,
 		NowPlayingBudget:      nowplaying.DefaultBudgetCalls,

@@ -172,7 +172,7 @@ func (s *Session) UserToken() (string, time.Duration, error) {
 		return "", 0, err
 	}
 	st := s.State()
-	minValid := time.Duration(st.Settings.MinValidSeconds) * time.Second
+	minValid := m.Config().MinValidity()
 	if ut := m.Cached(); ut != nil {
 		if left := ut.Remaining(time.Now()); left >= minValid {
 			return ut.AccessToken, left, nil
@@ -205,7 +205,7 @@ func (s *Session) AppToken() (string, time.Duration, error) {
 	tok := s.appToken
 	s.mu.Unlock()
 	if tok != nil {
-		if left := time.Until(tok.Expiry); left >= m.Config().MinValid {
+		if left := time.Until(tok.Expiry); left >= m.Config().MinValidity() {
 			return tok.AccessToken, left, nil
 		}
 	}
