@@ -521,7 +521,7 @@ func (s *Session) keepAppToken(ctx context.Context, mgr *auth.Manager) {
 				s.appToken = tok
 			}
 			s.mu.Unlock()
-			due := time.Until(tok.Expiry) - mgr.Config().MinValid - auth.KeepAhead
+			due := time.Until(tok.Expiry) - mgr.Config().MinValidity() - auth.KeepAhead
 			wait = min(max(due, time.Second), time.Minute)
 		}
 		select {
