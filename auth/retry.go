@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -15,6 +14,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"tokentray/internal/backoff"
 	"tokentray/internal/retryafter"
 )
 
@@ -48,12 +48,7 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 
 // backoff returns the wait before retry number n (1-based).
 func (p RetryPolicy) backoff(n int) time.Duration {
-	d := p.Base << min(n-1, 20)
-	if d <= 0 || d > p.Max {
-		d = p.Max
-	}
-	// Full jitter, but never less than half, so a wait is still a wait.
-	return d/2 + rand.N(d/2+1)
+	return backoff.Doubling{First: p.Base, Max: p.Max}.Jittered(n)
 }
 
 // do runs fetch until it succeeds, fails for good, or the attempts run out. A 429 waits for

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"tokentray/internal/apicalls"
+	"tokentray/internal/backoff"
 	"tokentray/internal/clock"
 	"tokentray/internal/webapi"
 )
@@ -200,8 +201,8 @@ type run struct {
 	clock    Clock
 	log      *apicalls.Log // budgeted: the calls counted
 	ownLog   bool          // budgeted without Budget.Log: Run records its own polls
-	backoff  time.Duration // errors
-	idleWait time.Duration // budgeted: paused or nothing playing
+	failures int           // consecutive failed polls
+	idle     int           // budgeted: consecutive polls that found nothing playing or paused
 }
 
 // Run polls until ctx is done.
@@ -261,7 +262,7 @@ func (r *run) outcome(playing *webapi.Playing, err error, requested time.Time, l
 	now := r.clock.Now()
 	switch {
 	case err == nil:
-		r.backoff = 0
+		r.failures = 0
 		if playing == nil {
 			playing = &webapi.Playing{Kind: webapi.Nothing}
 		}
@@ -271,11 +272,11 @@ func (r *run) outcome(playing *webapi.Playing, err error, requested time.Time, l
 		}
 		return state, now.Add(p.untilNextPoll(playing, requested, now)), time.Time{}
 	case p.IsLoggedOut != nil && p.IsLoggedOut(err):
-		r.backoff = 0
+		r.failures = 0
 		return State{Label: loggedOutLabel, LoggedOut: true, ErrText: err.Error()}, time.Time{}, time.Time{}
 	}
-	r.backoff = nextBackoff(r.backoff, or(p.ErrorBackoff, DefaultErrorBackoff), or(p.MaxErrorBackoff, DefaultMaxErrorBackoff))
-	delay := r.stretch(r.backoff)
+	r.failures++
+	delay := r.stretch(backoff.Doubling{First: or(p.ErrorBackoff, DefaultErrorBackoff), Max: or(p.MaxErrorBackoff, DefaultMaxErrorBackoff)}.Wait(r.failures))
 	state = State{Playing: last.Playing, Label: unavailableLabel, ErrText: err.Error()}
 	if last.Playing != nil {
 		state.Label = Label(last.Playing)
@@ -331,10 +332,10 @@ func (p *Poller) untilNextPoll(playing *webapi.Playing, requested, now time.Time
 // budgeted is how long to wait after a successful poll, with a Budget.
 func (r *run) budgeted(playing *webapi.Playing, requested, now time.Time) time.Duration {
 	if playing.Kind == webapi.Nothing || !playing.IsPlaying {
-		r.idleWait = nextBackoff(r.idleWait, DefaultIdleBackoff, DefaultMaxIdleBackoff)
-		return r.stretch(r.idleWait)
+		r.idle++
+		return r.stretch(backoff.Doubling{First: DefaultIdleBackoff, Max: DefaultMaxIdleBackoff}.Wait(r.idle))
 	}
-	r.idleWait = 0
+	r.idle = 0
 	check := r.stretch(or(r.p.Budget.Check, DefaultCheckInterval))
 	end, ok := untilEnd(playing, requested, now)
 	if !ok && playing.Kind == webapi.Ad {
@@ -458,13 +459,6 @@ func stopTimer(t Timer) {
 	if t != nil {
 		t.Stop()
 	}
-}
-
-func nextBackoff(previous, first, limit time.Duration) time.Duration {
-	if previous == 0 {
-		return first
-	}
-	return min(previous*2, limit)
 }
 
 // or returns d, or def when d is not set.

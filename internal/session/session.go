@@ -13,6 +13,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/internal/apicalls"
+	"tokentray/internal/backoff"
 	"tokentray/internal/local"
 	"tokentray/internal/mpris"
 	"tokentray/internal/nowplaying"
@@ -513,7 +514,7 @@ func (s *Session) keepAppToken(ctx context.Context, mgr *auth.Manager) {
 				return
 			}
 			failures++
-			wait = min(time.Duration(failures)*10*time.Second, 5*time.Minute)
+			wait = appTokenBackoff.Wait(failures)
 		} else {
 			failures = 0
 			s.mu.Lock()
@@ -531,6 +532,9 @@ func (s *Session) keepAppToken(ctx context.Context, mgr *auth.Manager) {
 		}
 	}
 }
+
+// appTokenBackoff spaces the attempts to fetch an app token while Spotify refuses or fails.
+var appTokenBackoff = backoff.Doubling{First: 10 * time.Second, Max: 5 * time.Minute}
 
 // currentTokens lets the Web API client follow the session's current manager, which changes
 // when the settings do.
