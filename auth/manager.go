@@ -82,9 +82,6 @@ func NewManager(cfg Config, store local.SecretStore, lockPath string, opts ...Op
 // Config returns the configuration the manager was made with.
 func (m *Manager) Config() Config { return m.cfg }
 
-// Store returns where the manager keeps secrets.
-func (m *Manager) Store() local.SecretStore { return m.store }
-
 // Token returns a user access token valid for at least MinValid, refreshing if needed.
 func (m *Manager) Token(ctx context.Context) (*oauth2.Token, error) {
 	return m.TokenValidFor(ctx, m.cfg.MinValidity())

@@ -86,7 +86,7 @@ func (e *Error) Error() string {
 
 // User is the account behind the access token.
 type User struct {
-	ID, DisplayName, Email, Country, Product string
+	ID, DisplayName string
 }
 
 // Me returns the account the access token belongs to.
@@ -98,14 +98,11 @@ func (c *Client) Me(ctx context.Context) (*User, error) {
 	var wire struct {
 		ID          string `json:"id"`
 		DisplayName string `json:"display_name"`
-		Email       string `json:"email"`
-		Country     string `json:"country"`
-		Product     string `json:"product"`
 	}
 	if err := json.Unmarshal(body, &wire); err != nil {
 		return nil, fmt.Errorf("unreadable /v1/me response from the Spotify Web API: %w", err)
 	}
-	return &User{ID: wire.ID, DisplayName: wire.DisplayName, Email: wire.Email, Country: wire.Country, Product: wire.Product}, nil
+	return &User{ID: wire.ID, DisplayName: wire.DisplayName}, nil
 }
 
 // CurrentlyPlaying reports what the user's Spotify is playing. Nothing playing is not an error:
