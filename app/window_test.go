@@ -240,33 +240,34 @@ func TestForgetStoredSecretSwitchesToPKCE(t *testing.T) {
 func TestScopePresets(t *testing.T) {
 	h := newHarness(t, freshState())
 	s := h.win.scopes
-	if got := s.selected(); !slices.Equal(got, local.TrayScopes()) {
-		t.Fatalf("default selection %q, want the tray scopes", got)
+	nowPlaying := []string{"user-read-currently-playing", "user-read-playback-state"}
+	if got := s.selected(); !slices.Equal(got, nowPlaying) {
+		t.Fatalf("default selection %q, want %q", got, nowPlaying)
 	}
-	for _, name := range local.TrayScopes() {
+	for _, name := range nowPlaying {
 		if !strings.HasSuffix(s.checks[name].Text, trayMark) {
 			t.Errorf("tray scope %q not marked: %q", name, s.checks[name].Text)
 		}
 	}
 	content := s.content()
-	playlists := append(local.TrayScopes(), "playlist-read-private", "playlist-read-collaborative",
-		"playlist-modify-private", "playlist-modify-public")
 	for _, tc := range []struct {
 		preset string
 		want   []string
 	}{
-		{"Everything", scopesInGroup("")},
+		{"Everything", []string{"user-read-currently-playing", "user-read-playback-state", "user-modify-playback-state",
+			"app-remote-control", "streaming", "user-read-playback-position", "user-top-read", "user-read-recently-played",
+			"playlist-read-private", "playlist-read-collaborative", "playlist-modify-private", "playlist-modify-public",
+			"user-library-modify", "user-library-read", "user-follow-modify", "user-follow-read", "user-read-email",
+			"user-read-private", "ugc-image-upload"}},
 		{"None", []string{}},
-		{"Playlists", playlists},
-		{"Now playing", local.TrayScopes()},
+		{"Playlists", []string{"user-read-currently-playing", "user-read-playback-state", "playlist-read-private",
+			"playlist-read-collaborative", "playlist-modify-private", "playlist-modify-public"}},
+		{"Now playing", nowPlaying},
 	} {
 		test.Tap(button(t, content, tc.preset))
 		if got := s.selected(); !slices.Equal(got, tc.want) {
 			t.Errorf("%s: selected %q, want %q", tc.preset, got, tc.want)
 		}
-	}
-	if len(scopesInGroup("")) != len(local.AllScopes) {
-		t.Fatal("Everything misses scopes")
 	}
 }
 
