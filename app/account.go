@@ -50,7 +50,7 @@ type accountSection struct {
 	loginState  *widget.Label // logged in as …, or the login's error
 
 	// damaged shows a settings file tokentray cannot use, with the way out.
-	damaged    *fyne.Container
+	damaged    *widget.Card
 	damagedMsg *widget.Label
 }
 
@@ -107,7 +107,7 @@ func newAccountSection(w *Window, st session.State) *accountSection {
 	s.damagedMsg.Importance = widget.DangerImportance
 	reset := widget.NewButtonWithIcon(resetSettingsLabel, theme.ViewRefreshIcon(), s.resetSettings)
 	reset.Importance = widget.DangerImportance
-	s.damaged = container.NewVBox(s.damagedMsg, container.NewHBox(reset))
+	s.damaged = widget.NewCard("Settings", "", container.NewVBox(s.damagedMsg, container.NewHBox(reset)))
 	s.damaged.Hide()
 
 	s.checkClientID()
@@ -155,7 +155,7 @@ func (s *accountSection) content() fyne.CanvasObject {
 	app := widget.NewCard("Spotify app", "", form)
 	login := widget.NewCard("Log in", "", container.NewVBox(
 		container.NewHBox(s.login, s.save), s.formMsg, s.waiting, s.loginState))
-	sections := []fyne.CanvasObject{widget.NewCard("", "", s.damaged), app, login}
+	sections := []fyne.CanvasObject{s.damaged, app, login}
 	if s.w.st.Demo {
 		sections = append([]fyne.CanvasObject{demoBanner()}, sections...)
 	}

@@ -103,7 +103,11 @@ func (s *nowPlayingSection) apply(st session.State, now time.Time) {
 		setStatus(s.source, sourceWebAPI, widget.MediumImportance)
 	}
 	setStatus(s.calls, st.APICalls, widget.MediumImportance)
-	say(s.problem, np.ErrText, widget.WarningImportance)
+	if st.LoggedIn && !st.NeedsLogin {
+		say(s.problem, np.ErrText, widget.WarningImportance)
+	} else {
+		say(s.problem, "", widget.MediumImportance) // the title says to log in
+	}
 	s.showCover(p)
 	s.tick(now)
 }

@@ -443,6 +443,9 @@ const (
 // valid for years.
 func (m *Manager) expiryOf(tok *oauth2.Token) time.Time {
 	secs := tok.ExpiresIn
+	if raw, ok := tok.Extra("expires_in").(float64); ok && secs == 0 {
+		secs = int64(raw) // x/oauth2's clientcredentials keeps expires_in in the raw answer only
+	}
 	if secs <= 0 || secs > maxExpiresIn {
 		m.warn(fmt.Sprintf("Spotify's token answer gave expires_in %d seconds; assuming %d.", secs, assumedExpiresIn))
 		secs = assumedExpiresIn

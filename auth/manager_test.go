@@ -519,3 +519,17 @@ func TestACancelledRefreshStillSavesTheRotatedToken(t *testing.T) {
 		t.Fatalf("stored %+v, %v: want the rotated refresh token, valid at Spotify", stored, err)
 	}
 }
+
+func TestAppTokenLastsWhatSpotifySays(t *testing.T) {
+	fake := startFake(t, fakespotify.Options{})
+	fake.SetTokenLifetime(20 * time.Minute)
+	m := newTestManager(t, testConfig(fake, true), local.NewMemoryStore())
+	before := time.Now()
+	tok, err := m.AppTokenValidFor(context.Background(), time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok.Expiry.Before(before.Add(20*time.Minute)) || tok.Expiry.After(time.Now().Add(20*time.Minute)) {
+		t.Fatalf("app token expires at %s, want 20 min after the request (%s)", tok.Expiry, before)
+	}
+}
