@@ -266,7 +266,7 @@ func (r *run) outcome(playing *webapi.Playing, err error, requested time.Time, l
 		if playing == nil {
 			playing = &webapi.Playing{Kind: webapi.Nothing}
 		}
-		state = State{Playing: playing, Label: Label(playing)}
+		state = State{Playing: playing, Label: Label(playing), Measured: requested}
 		if p.Budget != nil {
 			return state, now.Add(r.budgeted(playing, requested, now)), time.Time{}
 		}

@@ -321,7 +321,7 @@ func TestEmitsOnlyVisibleChanges(t *testing.T) {
 		step{playing: paused},
 	)
 	s := h.expectState()
-	if s.Label != "Artist — Song" || s.ErrText != "" {
+	if s.Label != "Artist — Song" || s.ErrText != "" || !s.Measured.Equal(t0) {
 		t.Fatalf("first state %+v", s)
 	}
 
