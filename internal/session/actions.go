@@ -11,6 +11,7 @@ import (
 	"tokentray/auth"
 	"tokentray/internal/local"
 	"tokentray/internal/nowplaying"
+	"tokentray/internal/webapi"
 )
 
 // SaveSettings validates and stores the settings. With secretChanged the client secret is
@@ -143,11 +144,21 @@ func (s *Session) finishLogin(ctx context.Context, m *auth.Manager, ut *auth.Use
 	if err != nil {
 		warn(fmt.Errorf("logged in, but whose account it is stays unknown: %w", err))
 	}
+	// A Development-Mode refusal means the login is of no use until the dashboard is fixed:
+	// the tray, the window and the notification say so at once.
+	var refused *webapi.DevModeError
 	s.update(func(st *State) {
 		st.Login = LoginState{}
 		s.applyToken(st, ut)
 		st.LastError = ""
+		if errors.As(err, &refused) {
+			st.LastError = refused.Error()
+		}
 	})
+	if refused != nil {
+		s.notify("", "tokentray: Spotify refused the account", refused.Error())
+		return
+	}
 	s.allowNotification("needs-login")
 	s.nowPlaying().Wake()
 	s.notify("", "tokentray: logged in",

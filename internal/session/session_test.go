@@ -373,3 +373,16 @@ func TestDamagedSettingsAreReportedAndResetKeepsTheLogin(t *testing.T) {
 		t.Fatalf("after the reset: SettingsErr %q, client ID %q, logged in %v", st.SettingsErr, st.Settings.ClientID, st.LoggedIn)
 	}
 }
+
+func TestALoginOfAnUnregisteredAccountSaysHowToFixIt(t *testing.T) {
+	f := start(t, false)
+	f.fake.SetDevModeRefusal(fakespotify.DevModeUnregisteredUser)
+	if err := f.s.StartLogin(); err != nil {
+		t.Fatal(err)
+	}
+	st := waitFor(t, f.s, "the login", func(st State) bool { return st.LoggedIn && !st.Login.InProgress })
+	if !strings.Contains(st.LastError, "User Management") {
+		t.Fatalf("LastError %q does not say to add the account under User Management", st.LastError)
+	}
+	f.notes.waitFor(t, "tokentray: Spotify refused the account: Spotify refused this account: the app is in Development Mode")
+}
