@@ -30,6 +30,10 @@ type Settings struct {
 	NowPlayingBudget int `json:"now_playing_budget"`
 	// TrackNotifications shows a notification with the cover when the track changes.
 	TrackNotifications bool `json:"track_notifications"`
+	// Players are the MPRIS bus-name suffixes of the local players followed, preferred in this
+	// order; empty means Spotify's own client, spotifyd, ncspot and spotify_player. Read at
+	// start.
+	Players []string `json:"players,omitempty"`
 }
 
 // The settings' keys in settings.json; a FieldError names its field by them.
@@ -40,6 +44,7 @@ const (
 	FieldMinValidSeconds  = "min_valid_seconds"
 	FieldClipboardClear   = "clipboard_clear_seconds"
 	FieldNowPlayingBudget = "now_playing_budget"
+	FieldPlayers          = "players"
 )
 
 // DefaultMinValid is how long a handed-out access token stays valid at least, unless the

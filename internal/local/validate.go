@@ -74,10 +74,34 @@ func (s Settings) Validate() error {
 				"Spotify cuts a Development-Mode app off after about 1,100–1,400 calls a day.", maxNowPlayingBudget, DefaultSettings().NowPlayingBudget),
 		})
 	}
+	for _, p := range s.Players {
+		if !validPlayerSuffix(p) {
+			errs = append(errs, &FieldError{
+				Field:   FieldPlayers,
+				Problem: fmt.Sprintf("has %q, which is no D-Bus name part", p),
+				Fix:     "List players by what follows org.mpris.MediaPlayer2. in their bus name, such as spotify or ncspot (letters, digits, _ and -).",
+			})
+			break
+		}
+	}
 	if len(errs) == 0 {
 		return nil
 	}
 	return errs
+}
+
+// validPlayerSuffix reports whether p can end an MPRIS bus name: D-Bus name elements are
+// letters, digits, _ and -, and not empty.
+func validPlayerSuffix(p string) bool {
+	if p == "" || len(p) > 64 {
+		return false
+	}
+	for _, c := range p {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // maxNowPlayingBudget is above Spotify's daily quota for a Development-Mode app, which an

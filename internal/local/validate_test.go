@@ -246,3 +246,18 @@ func allScopeNamesForTest() []string {
 	}
 	return names
 }
+
+func TestPlayersAreBusNameParts(t *testing.T) {
+	s := DefaultSettings()
+	s.ClientID = "0123456789abcdef0123456789abcdef"
+	s.Players = []string{"spotify", "ncspot", "spotify_player"}
+	if err := s.Validate(); err != nil {
+		t.Fatalf("valid players refused: %v", err)
+	}
+	s.Players = []string{"spotify", "org/mpris evil"}
+	var fes FieldErrors
+	if err := s.Validate(); !errors.As(err, &fes) || len(fes) != 1 || fes[0].Field != "players" ||
+		fes[0].Problem != `has "org/mpris evil", which is no D-Bus name part` {
+		t.Fatalf("Validate = %v, want one players error", err)
+	}
+}

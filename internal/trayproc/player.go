@@ -22,7 +22,7 @@ func followLocalPlayer(ctx context.Context, s *session.Session, acts *tray.Actio
 	if err != nil {
 		return
 	}
-	w, err := mpris.Watch(ctx, conn, nil, s.SetLocalPlayer)
+	w, err := mpris.Watch(ctx, conn, s.State().Settings.Players, s.SetLocalPlayer)
 	if err != nil {
 		conn.Close()
 		return
