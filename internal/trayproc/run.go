@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"tokentray/auth"
 	"tokentray/internal/browser"
 	"tokentray/internal/covers"
 	"tokentray/internal/local"
@@ -83,8 +84,11 @@ func Run(o Options) error {
 	quit := func() {
 		quitOnce.Do(func() {
 			cancel()
-			if !s.Wait(quitWait) {
-				fmt.Fprintf(os.Stderr, "tokentray: quitting although a save to the keyring is still under way after %s\n", quitWait)
+			if !s.Wait(time.Second) {
+				fmt.Fprintln(os.Stderr, "tokentray: saving the new login to the keyring before quitting; the keyring is slow to answer")
+				if !s.Wait(auth.DefaultSaveRetry) {
+					fmt.Fprintf(os.Stderr, "tokentray: quitting although the keyring took no save for %s: log in again if the next start asks\n", auth.DefaultSaveRetry)
+				}
 			}
 			tray.QuitSystray()
 		})
@@ -119,10 +123,6 @@ func Run(o Options) error {
 	}, t.Stop)
 	return nil
 }
-
-// quitWait bounds how long a quit waits for a save to the keyring: the three D-Bus round trips
-// of a save take milliseconds, a keyring that stalls must not keep a logout waiting forever.
-const quitWait = 10 * time.Second
 
 // openNowPlaying opens what plays in the browser. systray delivers clicks on disabled items
 // too, so it checks there is something to open.
