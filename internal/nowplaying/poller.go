@@ -428,6 +428,9 @@ func (p *Poller) wait(ctx context.Context, clock Clock, next, notBefore time.Tim
 		}
 		select {
 		case <-fired:
+			if p.localActive() {
+				continue // the local player appeared just as the timer fired: no call
+			}
 			return true
 		case <-ctx.Done():
 			stopTimer(timer)
