@@ -200,21 +200,22 @@ func (j *journey) start(extraEnv ...string) {
 	})
 	app = j.sess.Start(j.t, binary, nil, j.env(extraEnv...)...)
 	j.app = app
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
+	j.item = j.itemOf(app.PID())
+}
+
+// itemOf waits for the tray item of pid; a previous process's item may still be being forgotten.
+func (j *journey) itemOf(pid int) *harness.Item {
+	j.t.Helper()
+	ctx := within(j.t, 30*time.Second)
 	for {
 		it, err := j.sess.WaitForItem(ctx)
-		if err != nil {
-			j.fail("wait for the tray item of the new process", err)
+		j.must("wait for the tray item", err)
+		if it.PID == pid {
+			return it
 		}
-		if it.PID == app.PID() {
-			j.item = it
-			return
-		}
-		// The previous process's item is still being forgotten.
 		select {
 		case <-ctx.Done():
-			j.fail("wait for the tray item of the new process", fmt.Errorf("only pid %d's item registered, want pid %d", it.PID, app.PID()))
+			j.fail("wait for the tray item", fmt.Errorf("only pid %d's item registered, want pid %d", it.PID, pid))
 		case <-time.After(50 * time.Millisecond):
 		}
 	}

@@ -108,24 +108,6 @@ func ratio(a, b float64) float64 {
 	return a / b
 }
 
-// itemOf waits for the tray item of pid.
-func (j *journey) itemOf(pid int) *harness.Item {
-	j.t.Helper()
-	ctx := within(j.t, 30*time.Second)
-	for {
-		it, err := j.sess.WaitForItem(ctx)
-		j.must("wait for the tray item", err)
-		if it.PID == pid {
-			return it
-		}
-		select {
-		case <-ctx.Done():
-			j.fail("wait for the tray item", fmt.Errorf("only pid %d's item registered, want pid %d", it.PID, pid))
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-}
-
 // timeWindow clicks Settings… and returns how long the window took to be mapped and to show
 // its first frame (a black, freshly mapped GL window has no luma variance).
 func (j *journey) timeWindow() (mapped, drawn time.Duration) {

@@ -12,8 +12,8 @@ import (
 // ErrWindowOpen means a window is open already; the tray raised it.
 var ErrWindowOpen = errors.New("the tokentray window is open already: it was brought up")
 
-// Remote is the window's end of the tray: the state the tray streams, and the actions of Client.
-// It implements the window's backend.
+// Remote is a live view of the tray: the state it streams, and the actions of Client. The
+// window uses it as its backend; `now --follow` reads its states.
 type Remote struct {
 	*Client
 	conn net.Conn

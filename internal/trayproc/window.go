@@ -8,8 +8,8 @@ import (
 )
 
 // windowStarter starts the window process, `tokentray window`, which connects back to the
-// tray's socket. One starts at a time: a click while it starts does not start a second (and a
-// second one that did start would only raise the first and leave).
+// tray's socket. One runs at a time: while it runs, a click does not start another (the
+// socket raises the connected one; one that still starts shows itself).
 type windowStarter struct {
 	configDir string
 
