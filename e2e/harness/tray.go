@@ -512,7 +512,7 @@ func (it *Item) Click(match Match) error {
 }
 
 // Icon decodes the item's IconPixmap as a panel does: the largest of its ARGB32 images, bytes
-// in network order (A, R, G, B), not premultiplied.
+// in network order (A, R, G, B), not premultiplied. It is empty while the item has no icon.
 func (it *Item) Icon() (*image.NRGBA, error) {
 	v, err := it.Prop("IconPixmap")
 	if err != nil {
@@ -531,8 +531,8 @@ func (it *Item) Icon() (*image.NRGBA, error) {
 			largest = i
 		}
 	}
-	if largest < 0 {
-		return nil, fmt.Errorf("tray item %s: no usable image in IconPixmap (%d given)", it.key(), len(pixmaps))
+	if largest < 0 { // no icon set yet: a panel shows nothing
+		return &image.NRGBA{}, nil
 	}
 	p := pixmaps[largest]
 	img := image.NewNRGBA(image.Rect(0, 0, int(p.W), int(p.H)))
