@@ -64,7 +64,7 @@ type Watcher struct {
 	mu      sync.Mutex
 	players map[string]*player // by well-known name
 	current string             // bus name of the player Snapshot reports
-	spoke   map[string]bool    // players to read again at the next delivery
+	toRead  map[string]bool    // players to read (again) at the next delivery
 }
 
 // Coalesce is the shortest time between two Snapshots: a player flooding signals (any program
@@ -89,7 +89,7 @@ func watchWithClock(ctx context.Context, conn *dbus.Conn, suffixes []string, clk
 	if suffixes == nil {
 		suffixes = DefaultPlayers
 	}
-	w := &Watcher{conn: conn, suffixes: suffixes, players: map[string]*player{}, spoke: map[string]bool{}}
+	w := &Watcher{conn: conn, suffixes: suffixes, players: map[string]*player{}, toRead: map[string]bool{}}
 	matches := [][]dbus.MatchOption{
 		{dbus.WithMatchSender("org.freedesktop.DBus"), dbus.WithMatchInterface("org.freedesktop.DBus"),
 			dbus.WithMatchMember("NameOwnerChanged"), dbus.WithMatchArg0Namespace(strings.TrimSuffix(busPrefix, "."))},
@@ -210,10 +210,10 @@ func (w *Watcher) handle(sig *dbus.Signal) (reread bool) {
 		defer w.mu.Unlock()
 		if newOwner == "" {
 			delete(w.players, name)
-			delete(w.spoke, name)
+			delete(w.toRead, name)
 			return false
 		}
-		w.spoke[name] = true // read when the change is delivered
+		w.toRead[name] = true // read when the change is delivered
 		return true
 	case propsIface + ".PropertiesChanged":
 		var iface string
@@ -236,7 +236,7 @@ func (w *Watcher) handle(sig *dbus.Signal) (reread bool) {
 		applyChanges(from, changed)
 		reread = slices.Contains(invalidated, "PlaybackStatus") || slices.Contains(invalidated, "Metadata")
 		if reread {
-			w.spoke[from.name] = true
+			w.toRead[from.name] = true
 		}
 		w.mu.Unlock()
 		return reread
@@ -271,8 +271,8 @@ func (w *Watcher) appear(ctx context.Context, name string) {
 // reread reads the players that arrived or invalidated properties since the last reread.
 func (w *Watcher) reread(ctx context.Context) {
 	w.mu.Lock()
-	names := slices.Collect(maps.Keys(w.spoke))
-	clear(w.spoke)
+	names := slices.Collect(maps.Keys(w.toRead))
+	clear(w.toRead)
 	w.mu.Unlock()
 	ctx, cancel := context.WithTimeout(ctx, rereadTimeout)
 	defer cancel()
