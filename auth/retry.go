@@ -7,15 +7,13 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"golang.org/x/oauth2"
 
 	"tokentray/internal/backoff"
 	"tokentray/internal/retryafter"
+	"tokentray/internal/untrusted"
 )
 
 // ErrUnreachable marks failures to reach Spotify at all (network down, timeouts, 5xx, 429):
@@ -174,25 +172,8 @@ func describeTokenError(ctx context.Context, op string, err error) error {
 // maxServerText bounds how much of a server's error text reaches a message.
 const maxServerText = 300
 
-// CleanServerText makes text from a server or a redirect safe to print: control characters
-// (terminal escapes, line breaks, bidi overrides) become spaces, and long text is cut.
-func CleanServerText(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
-			return ' '
-		}
-		return r
-	}, strings.ToValidUTF8(s, "?"))
-	s = strings.TrimSpace(s)
-	if len(s) > maxServerText {
-		cut := maxServerText
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "…"
-	}
-	return s
-}
+// CleanServerText makes text from a server or a redirect safe to print (see untrusted.Line).
+func CleanServerText(s string) string { return untrusted.Line(s, maxServerText) }
 
 // trimURLError drops the URL from a transport error: it is noise for the user and, for a
 // misconfigured host, can be long.

@@ -2,11 +2,11 @@ package tray
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"tokentray/assets"
 	"tokentray/internal/session"
+	"tokentray/internal/untrusted"
 )
 
 // Item is one line of the tray menu: a separator, or a label with the action a click runs. An
@@ -133,13 +133,8 @@ func problemText(st session.State) string {
 // maxLabel keeps long titles and errors from stretching the menu across the screen.
 const maxLabel = 60
 
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return strings.TrimSpace(string(r[:n-1])) + "…"
-}
+// truncate cuts s to n runes, ending in "…" when cut.
+func truncate(s string, n int) string { return untrusted.Cut(s, n) }
 
 // Copy labels when the item cannot work say why, so a disabled item is never a mystery.
 // setupProblem is what stops every copy; loginProblem what stops those that need a login.

@@ -332,3 +332,17 @@ func TestDamagedSettingsPointToTheWindow(t *testing.T) {
 		t.Errorf("tooltip %q", got)
 	}
 }
+
+func TestEscapeMnemonic(t *testing.T) {
+	tests := []struct{ label, marker, want string }{
+		{"Marrow & Finch", "&", "Marrow && Finch"}, // Windows
+		{"a_b", "_", "a__b"},                       // dbusmenu
+		{"a__b & c", "_", "a____b & c"},
+		{"Marrow & Finch_x", "", "Marrow & Finch_x"}, // macOS
+	}
+	for _, tc := range tests {
+		if got := escapeMnemonic(tc.label, tc.marker); got != tc.want {
+			t.Errorf("escapeMnemonic(%q, %q) = %q, want %q", tc.label, tc.marker, got, tc.want)
+		}
+	}
+}

@@ -2,10 +2,13 @@ package tray
 
 import (
 	"errors"
+	"strings"
 	"sync"
 
 	"fyne.io/systray"
 	"github.com/godbus/dbus/v5"
+
+	"tokentray/internal/untrusted"
 )
 
 // SystrayPlatform is the Platform on fyne.io/systray; use it once RunSystray's onReady ran.
@@ -25,7 +28,7 @@ func (p *systrayPlatform) SetMenu(items []Item) {
 				systray.AddSeparator()
 				continue
 			}
-			mi := systray.AddMenuItem(it.Label, "")
+			mi := systray.AddMenuItem(menuLabel(it.Label), "")
 			if !it.Enabled() {
 				// systray still delivers clicks on disabled items; without a reader they are
 				// dropped, since it sends them without blocking.
@@ -45,7 +48,23 @@ func (p *systrayPlatform) SetMenu(items []Item) {
 
 func (p *systrayPlatform) SetIcon(png []byte) { p.do(func() { systray.SetIcon(platformIcon(png)) }) }
 
-func (p *systrayPlatform) SetTooltip(text string) { p.do(func() { systray.SetTooltip(text) }) }
+func (p *systrayPlatform) SetTooltip(text string) {
+	p.do(func() { systray.SetTooltip(tooltipText(text)) })
+}
+
+// menuLabel is label as the platform's menu shows it: its mnemonic marker doubled, so that a
+// title such as "Simon & Garfunkel_x" shows as written rather than underlining a letter.
+func menuLabel(label string) string { return escapeMnemonic(label, mnemonicMarker) }
+
+func escapeMnemonic(label, marker string) string {
+	if marker == "" {
+		return label
+	}
+	return strings.ReplaceAll(label, marker, marker+marker)
+}
+
+// tooltipText is text cut to what the platform shows of a tooltip.
+func tooltipText(text string) string { return untrusted.Cut(text, maxTooltip) }
 
 func (p *systrayPlatform) SetTitle(text string) { p.do(func() { systray.SetTitle(text) }) }
 

@@ -39,13 +39,14 @@ type notificationServer struct {
 	mu     sync.Mutex
 	lastID uint32
 	log    []Notification
+	caps   []string // what GetCapabilities answers
 }
 
 // notifications holds exactly the D-Bus methods of org.freedesktop.Notifications.
 type notifications struct{ server *notificationServer }
 
 func exportNotificationServer(conn *dbus.Conn) (*notificationServer, error) {
-	n := &notificationServer{conn: conn}
+	n := &notificationServer{conn: conn, caps: []string{"body"}}
 	if err := conn.Export(notifications{n}, notificationsPath, notificationsName); err != nil {
 		return nil, err
 	}
@@ -83,9 +84,12 @@ func (n notifications) CloseNotification(id uint32) *dbus.Error {
 	return nil
 }
 
-// GetCapabilities lists what a minimal server supports.
+// GetCapabilities lists what the server supports: "body" (a minimal server) unless
+// SetNotificationCapabilities said otherwise.
 func (n notifications) GetCapabilities() ([]string, *dbus.Error) {
-	return []string{"body"}, nil
+	n.server.mu.Lock()
+	defer n.server.mu.Unlock()
+	return n.server.caps, nil
 }
 
 // GetServerInformation names the harness as the server.
@@ -109,6 +113,14 @@ func (s *notificationServer) describe() string {
 		fmt.Fprintf(&b, "#%d from %q: %q / %q closed=%v\n", n.ID, n.AppName, n.Summary, n.Body, n.Closed)
 	}
 	return b.String()
+}
+
+// SetNotificationCapabilities sets what the notification server answers to GetCapabilities
+// from now on, e.g. "body", "body-markup" as GNOME, KDE, dunst and mako do.
+func (s *Session) SetNotificationCapabilities(caps ...string) {
+	s.notes.mu.Lock()
+	defer s.notes.mu.Unlock()
+	s.notes.caps = caps
 }
 
 // Notifications returns every notification received so far, oldest first.

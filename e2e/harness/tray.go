@@ -418,8 +418,8 @@ type Match struct {
 	fn   func(MenuItem) bool
 }
 
-// Label matches an item whose label is exactly label. fyne.io/systray sends Fyne's
-// label unchanged: no mnemonic underscores are added.
+// Label matches an item whose label is exactly label, as sent over dbusmenu: the tray
+// doubles "_" (the mnemonic marker there), so "a_b" is matched as "a__b".
 func Label(label string) Match {
 	return Where(fmt.Sprintf("label %q", label), func(m MenuItem) bool { return m.Label == label })
 }

@@ -21,6 +21,7 @@ import (
 	"tokentray/internal/nowplaying"
 	"tokentray/internal/session"
 	"tokentray/internal/trayapi"
+	"tokentray/internal/untrusted"
 	"tokentray/internal/webapi"
 )
 
@@ -303,7 +304,9 @@ func nowJSON(np nowplaying.State) nowLine {
 }
 
 // waybarLine is a Waybar custom module's JSON ("return-type": "json"). Waybar reads text and
-// tooltip as Pango markup, so both are escaped.
+// tooltip as Pango markup, so both are escaped, after they are cut to maxWaybarText and
+// maxWaybarLine runes (a cut must not split an entity): the bar is a line, and a title can come
+// from any program on the session bus.
 type waybarLine struct {
 	Text    string `json:"text"`
 	Tooltip string `json:"tooltip"`
@@ -325,5 +328,15 @@ func waybar(np nowplaying.State) waybarLine {
 	if np.ErrText != "" {
 		tooltip = append(tooltip, "⚠ "+np.ErrText)
 	}
-	return waybarLine{Text: html.EscapeString(np.Label), Tooltip: html.EscapeString(strings.Join(tooltip, "\n")), Class: class, Alt: class}
+	for i := range tooltip {
+		tooltip[i] = untrusted.Cut(tooltip[i], maxWaybarLine)
+	}
+	return waybarLine{Text: html.EscapeString(untrusted.Cut(np.Label, maxWaybarText)),
+		Tooltip: html.EscapeString(strings.Join(tooltip, "\n")), Class: class, Alt: class}
 }
+
+// maxWaybarText bounds the bar's text, maxWaybarLine each line of its tooltip.
+const (
+	maxWaybarText = 128
+	maxWaybarLine = 256
+)

@@ -71,6 +71,12 @@ func TestNowFormatsEveryKindOfItem(t *testing.T) {
 			`{"text":"Paused: Podcast: The Tinkerer&#39;s Hour — Episode 42","tooltip":"Episode 42\nThe Tinkerer&#39;s Hour","class":"paused","alt":"paused"}`},
 		{"error", nowplaying.State{Label: "Now playing unavailable", ErrText: "Spotify did not answer"},
 			`{"text":"Now playing unavailable","tooltip":"Now playing unavailable\n⚠ Spotify did not answer","class":"stopped","alt":"stopped"}`},
+		{"markup in a title", nowplaying.State{Playing: &webapi.Playing{Kind: webapi.Track, IsPlaying: true, Title: "<b>x</b>",
+			Artists: []string{"Simon & Garfunkel"}}, Label: "Simon & Garfunkel — <b>x</b>"},
+			`{"text":"Simon &amp; Garfunkel — &lt;b&gt;x&lt;/b&gt;","tooltip":"&lt;b&gt;x&lt;/b&gt;\nSimon &amp; Garfunkel","class":"playing","alt":"playing"}`},
+		{"a 1 MB title", nowplaying.State{Playing: &webapi.Playing{Kind: webapi.Track, IsPlaying: true, Title: strings.Repeat("&", 1<<20),
+			Album: "Album"}, Label: strings.Repeat("&", 1<<20)},
+			`{"text":"` + strings.Repeat("&amp;", 127) + `…","tooltip":"` + strings.Repeat("&amp;", 255) + `…\nAlbum","class":"playing","alt":"playing"}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := formatNow(tc.np, "waybar")

@@ -7,6 +7,7 @@ import (
 
 	"github.com/godbus/dbus/v5"
 
+	"tokentray/internal/untrusted"
 	"tokentray/internal/webapi"
 )
 
@@ -27,13 +28,16 @@ const (
 //   - mpris:length is in microseconds, as uint64 or int64 (or a smaller integer);
 //   - mpris:artUrl https://open.spotify.com/image/<id> answers 404; the image is at i.scdn.co.
 //
+// Any program on the session bus can take a player's name, so its text is untrusted: titles,
+// artists and albums are cleaned and cut to maxText runes (untrusted.Line), and an id that is
+// not letters and digits is no id.
 // Position is not read: older clients always report 0, so Progress stays zero.
 func toPlaying(status string, md map[string]dbus.Variant) *webapi.Playing {
 	if status != statusPlaying && status != statusPaused {
 		return nil
 	}
 	kind, id := parseTrackID(md["mpris:trackid"].Value())
-	title := stringValue(md["xesam:title"])
+	title := untrusted.Line(stringValue(md["xesam:title"]), maxText)
 	if id == "" && title == "" {
 		return nil
 	}
@@ -45,12 +49,15 @@ func toPlaying(status string, md map[string]dbus.Variant) *webapi.Playing {
 		Duration:  microseconds(md["mpris:length"].Value()),
 		ArtURL:    artURL(stringValue(md["mpris:artUrl"])),
 	}
-	album := stringValue(md["xesam:album"])
+	album := untrusted.Line(stringValue(md["xesam:album"]), maxText)
 	switch kind {
 	case webapi.Track:
 		p.Album = album
 		for _, a := range stringsValue(md["xesam:artist"]) {
-			if a != "" {
+			if len(p.Artists) == maxArtists {
+				break
+			}
+			if a = untrusted.Line(a, maxText); a != "" {
 				p.Artists = append(p.Artists, a)
 			}
 		}
@@ -65,6 +72,17 @@ func toPlaying(status string, md map[string]dbus.Variant) *webapi.Playing {
 	}
 	return p
 }
+
+// maxText bounds each title, artist and album a player sends: far above any real one (Spotify
+// cuts titles near 200 characters), far below what would stretch a tooltip or a notification.
+// maxArtists bounds the list of artists likewise.
+const (
+	maxText    = 512
+	maxArtists = 16
+)
+
+// maxID bounds a Spotify id: base62, 22 characters today.
+const maxID = 64
 
 // parseTrackID reads the kind and Spotify id from mpris:trackid in any of its forms. A track id
 // that is not Spotify's gives Unknown and no id.
@@ -81,6 +99,9 @@ func parseTrackID(v any) (webapi.Kind, string) {
 		return webapi.Unknown, ""
 	}
 	id := parts[len(parts)-1]
+	if !isID(id) {
+		return webapi.Unknown, ""
+	}
 	switch parts[len(parts)-2] {
 	case "track":
 		return webapi.Track, id
@@ -90,6 +111,19 @@ func parseTrackID(v any) (webapi.Kind, string) {
 		return webapi.Ad, id
 	}
 	return webapi.Unknown, ""
+}
+
+// isID reports whether id can be a Spotify id: it goes into the item's open.spotify.com link.
+func isID(id string) bool {
+	if len(id) > maxID {
+		return false
+	}
+	for _, r := range id {
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // microseconds reads mpris:length, which players send as any integer type; a negative or

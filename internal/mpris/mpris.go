@@ -10,13 +10,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/godbus/dbus/v5"
 
+	"tokentray/internal/clock"
 	"tokentray/internal/webapi"
 )
 
@@ -61,18 +64,32 @@ type Watcher struct {
 	mu      sync.Mutex
 	players map[string]*player // by well-known name
 	current string             // bus name of the player Snapshot reports
+	toRead  map[string]bool    // players to read (again) at the next delivery
 }
+
+// Coalesce is the shortest time between two Snapshots: a player flooding signals (any program
+// can take a player's name) costs the tray at most four updates a second. A change after a quiet
+// Coalesce is delivered at once; changes within it are merged, and the last one delivered when
+// it ends, so the last state always wins.
+const Coalesce = 250 * time.Millisecond
+
+// rereadTimeout bounds reading a player's properties again.
+const rereadTimeout = 2 * time.Second
 
 // Watch starts following the players whose bus names end in one of suffixes (nil means
 // DefaultPlayers) on conn, which should be a connection of its own: Watch adds match rules and
 // a signal channel to it and removes them when ctx ends. It calls onChange with the first
-// Snapshot and with every one that differs, from a single goroutine, as soon as the signal
-// arrives; onChange must not block for long.
+// Snapshot and with every one that differs, from a single goroutine, at most once per Coalesce
+// (see there); onChange must not block for long.
 func Watch(ctx context.Context, conn *dbus.Conn, suffixes []string, onChange func(Snapshot)) (*Watcher, error) {
+	return watchWithClock(ctx, conn, suffixes, clock.Real(), onChange)
+}
+
+func watchWithClock(ctx context.Context, conn *dbus.Conn, suffixes []string, clk clock.Clock, onChange func(Snapshot)) (*Watcher, error) {
 	if suffixes == nil {
 		suffixes = DefaultPlayers
 	}
-	w := &Watcher{conn: conn, suffixes: suffixes, players: map[string]*player{}}
+	w := &Watcher{conn: conn, suffixes: suffixes, players: map[string]*player{}, toRead: map[string]bool{}}
 	matches := [][]dbus.MatchOption{
 		{dbus.WithMatchSender("org.freedesktop.DBus"), dbus.WithMatchInterface("org.freedesktop.DBus"),
 			dbus.WithMatchMember("NameOwnerChanged"), dbus.WithMatchArg0Namespace(strings.TrimSuffix(busPrefix, "."))},
@@ -87,7 +104,10 @@ func Watch(ctx context.Context, conn *dbus.Conn, suffixes []string, onChange fun
 			return nil, fmt.Errorf("watch MPRIS players on the session bus: %w", err)
 		}
 	}
-	signals := make(chan *dbus.Signal, 16)
+	// godbus hands each signal that finds the channel full to a goroutine of its own, which
+	// loses their order (and the last state might not win): room for a burst, and a loop that
+	// calls the bus only when a player arrived or invalidated a property, keep them in order.
+	signals := make(chan *dbus.Signal, 1024)
 	conn.Signal(signals)
 	// Subscribed before listing the names, so that a player appearing in between is not missed.
 	var names []string
@@ -111,24 +131,59 @@ func Watch(ctx context.Context, conn *dbus.Conn, suffixes []string, onChange fun
 				_ = conn.RemoveMatchSignal(m...)
 			}
 		}()
-		onChange(last)
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case sig, ok := <-signals:
-				if !ok {
-					return // the connection closed
-				}
-				w.handle(ctx, sig)
-				if s := w.snapshot(); !reflect.DeepEqual(s, last) {
-					last = s
-					onChange(s)
-				}
-			}
-		}
+		w.follow(ctx, signals, clk, last, onChange)
 	}()
 	return w, nil
+}
+
+// follow delivers last, then takes in signals until ctx ends or the connection closes, and
+// delivers the Snapshots that differ, coalesced (see Coalesce).
+func (w *Watcher) follow(ctx context.Context, signals <-chan *dbus.Signal, clk clock.Clock, last Snapshot, onChange func(Snapshot)) {
+	onChange(last)
+	var (
+		sentAt time.Time        // of the last delivery
+		stale  bool             // a player said properties changed without their values
+		window <-chan time.Time // open while a delivery waits for Coalesce to pass
+		timer  clock.Timer      // behind window
+	)
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
+	deliver := func() {
+		if stale {
+			w.reread(ctx)
+			stale = false
+		}
+		if s := w.snapshot(); !reflect.DeepEqual(s, last) {
+			last, sentAt = s, clk.Now()
+			onChange(s)
+		}
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case sig, ok := <-signals:
+			if !ok {
+				return // the connection closed
+			}
+			stale = w.handle(sig) || stale
+			if window != nil {
+				continue // merged into the delivery that waits
+			}
+			if wait := Coalesce - clk.Now().Sub(sentAt); wait > 0 {
+				timer = clk.NewTimer(wait)
+				window = timer.C()
+				continue
+			}
+			deliver() // the leading edge: a lone change is not delayed
+		case <-window:
+			window, timer = nil, nil
+			deliver()
+		}
+	}
 }
 
 // wanted reports whether name is one of the players followed, and how preferred (lower is better).
@@ -142,20 +197,24 @@ func (w *Watcher) rank(name string) int {
 	return slices.IndexFunc(w.suffixes, func(s string) bool { return rest == s || strings.HasPrefix(rest, s+".") })
 }
 
-func (w *Watcher) handle(ctx context.Context, sig *dbus.Signal) {
+// handle takes in a signal. It reports whether a player must be read (it arrived, or said only
+// that properties changed): that waits for the delivery, so that a burst costs one read.
+func (w *Watcher) handle(sig *dbus.Signal) (reread bool) {
 	switch sig.Name {
 	case "org.freedesktop.DBus.NameOwnerChanged":
 		var name, oldOwner, newOwner string
 		if dbus.Store(sig.Body, &name, &oldOwner, &newOwner) != nil || !w.wanted(name) {
 			return
 		}
+		w.mu.Lock()
+		defer w.mu.Unlock()
 		if newOwner == "" {
-			w.mu.Lock()
 			delete(w.players, name)
-			w.mu.Unlock()
-			return
+			delete(w.toRead, name)
+			return false
 		}
-		w.appear(ctx, name)
+		w.toRead[name] = true // read when the change is delivered
+		return true
 	case propsIface + ".PropertiesChanged":
 		var iface string
 		var changed map[string]dbus.Variant
@@ -170,14 +229,19 @@ func (w *Watcher) handle(ctx context.Context, sig *dbus.Signal) {
 				from = p
 			}
 		}
-		if from != nil {
-			applyChanges(from, changed)
+		if from == nil {
+			w.mu.Unlock()
+			return false
+		}
+		applyChanges(from, changed)
+		reread = slices.Contains(invalidated, "PlaybackStatus") || slices.Contains(invalidated, "Metadata")
+		if reread {
+			w.toRead[from.name] = true
 		}
 		w.mu.Unlock()
-		if from != nil && (slices.Contains(invalidated, "PlaybackStatus") || slices.Contains(invalidated, "Metadata")) {
-			w.appear(ctx, from.name) // re-read what the player only said had changed
-		}
+		return reread
 	}
+	return false
 }
 
 func applyChanges(p *player, changed map[string]dbus.Variant) {
@@ -202,6 +266,19 @@ func (w *Watcher) appear(ctx context.Context, name string) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.players[name] = p
+}
+
+// reread reads the players that arrived or invalidated properties since the last reread.
+func (w *Watcher) reread(ctx context.Context) {
+	w.mu.Lock()
+	names := slices.Collect(maps.Keys(w.toRead))
+	clear(w.toRead)
+	w.mu.Unlock()
+	ctx, cancel := context.WithTimeout(ctx, rereadTimeout)
+	defer cancel()
+	for _, name := range names {
+		w.appear(ctx, name)
+	}
 }
 
 // snapshot picks the player to report: the most preferred active one, else the most preferred

@@ -3,6 +3,7 @@ package mpris
 import (
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -187,6 +188,17 @@ func TestToPlayingEdgeCases(t *testing.T) {
 			&webapi.Playing{Kind: webapi.Track, ID: "x", Artists: []string{"Solo"}, URL: "https://open.spotify.com/track/x", Duration: 2 * time.Second}},
 		{"episode without a title", "Playing", map[string]dbus.Variant{"mpris:trackid": v("spotify:episode:e")},
 			&webapi.Playing{Kind: webapi.Episode, IsPlaying: true, ID: "e", Title: "Podcast episode", URL: "https://open.spotify.com/episode/e"}},
+		// Any program can take a player's name: its text is cleaned and cut.
+		{"bidi override, line break and bell in the text", "Playing", map[string]dbus.Variant{"mpris:trackid": v("spotify:track:x"),
+			"xesam:title": v("\u202eevil\u202c\nline\a"), "xesam:artist": v([]string{"\u2066Simon & Garfunkel_x\u2069"}), "xesam:album": v("\x1b[2JAlbum")},
+			&webapi.Playing{Kind: webapi.Track, IsPlaying: true, ID: "x", Title: "evil line", Artists: []string{"Simon & Garfunkel_x"},
+				Album: "[2JAlbum", URL: "https://open.spotify.com/track/x"}},
+		{"a 1 MB title is cut to 512 runes", "Playing", map[string]dbus.Variant{"mpris:trackid": v("spotify:track:x"), "xesam:title": v(strings.Repeat("x", 1<<20))},
+			&webapi.Playing{Kind: webapi.Track, IsPlaying: true, ID: "x", Title: strings.Repeat("x", 511) + "…", URL: "https://open.spotify.com/track/x"}},
+		{"an id that would change the link is no id", "Playing", map[string]dbus.Variant{"mpris:trackid": v("spotify:track:x?utm=1"), "xesam:title": v("T")},
+			&webapi.Playing{Kind: webapi.Unknown, IsPlaying: true, Title: "T"}},
+		{"at most 16 artists", "Playing", map[string]dbus.Variant{"mpris:trackid": v("spotify:track:x"), "xesam:artist": v(strings.Split("a b c d e f g h i j k l m n o p q r", " "))},
+			&webapi.Playing{Kind: webapi.Track, IsPlaying: true, ID: "x", Artists: strings.Split("a b c d e f g h i j k l m n o p", " "), URL: "https://open.spotify.com/track/x"}},
 	}
 	for _, tc := range tests {
 		if got := toPlaying(tc.status, tc.md); !reflect.DeepEqual(got, tc.want) {

@@ -69,8 +69,10 @@ type Session struct {
 	calls    *apicalls.Log
 	appToken *oauth2.Token
 	warned   map[string]bool // notifications already shown this run
-	// lastItem identifies what the last track notification was about.
-	lastItem string
+	// lastItem is what played last, to which a track notification compares.
+	lastItem shownItem
+	// trackNotes bounds how many track notifications are shown.
+	trackNotes trackNoteBucket
 	// fromAPI is the poller's latest answer, shown again when the local player leaves: the
 	// poller reports only changes, and may have none.
 	fromAPI nowplaying.State
@@ -210,7 +212,10 @@ func (s *Session) fromWebAPI(np nowplaying.State) {
 }
 
 // noticeItem sends the track notification when a new track or episode starts playing; not for
-// what already plays when tokentray starts.
+// what already plays when tokentray starts. What plays may come from any program on the
+// session bus (MPRIS), so the notifications are bounded here, above every platform's notifier:
+// one per item, and no more than trackNotes allows; one that does not fit is dropped, never
+// shown later, so that a flood cannot become a delayed flood.
 func (s *Session) noticeItem() {
 	s.mu.Lock()
 	np := s.st.NowPlaying
@@ -219,14 +224,63 @@ func (s *Session) noticeItem() {
 		s.mu.Unlock()
 		return
 	}
-	item := p.ID + "\x00" + np.Label
-	first, changed := s.lastItem == "", item != s.lastItem
+	item := shownItem{id: p.ID, label: np.Label}
+	first, changed := s.lastItem == shownItem{}, s.lastItem.differs(item)
 	s.lastItem = item
-	notify := s.st.Settings.TrackNotifications && s.o.NotifyTrack != nil && changed && !first
+	notify := s.st.Settings.TrackNotifications && s.o.NotifyTrack != nil && changed && !first && s.trackNotes.take(s.now())
 	s.mu.Unlock()
 	if notify {
 		s.o.NotifyTrack(np)
 	}
+}
+
+// shownItem is what a track notification is about.
+type shownItem struct{ id, label string }
+
+// differs reports whether b is another item than a: neither the same id nor the same label
+// (a player that keeps the id while the title changes, or the reverse, is one item).
+func (a shownItem) differs(b shownItem) bool {
+	return (b.id == "" || a.id != b.id) && a.label != b.label
+}
+
+// Track notifications come in a bucket of trackNoteBurst, refilled by one every
+// trackNoteRefill: a track lasts minutes, so listening never meets the limit; skipping through
+// tracks by hand shows the first two, then one a minute; a flood of new titles shows two, then
+// at most 60 an hour.
+const (
+	trackNoteBurst  = 2
+	trackNoteRefill = time.Minute
+)
+
+// trackNoteBucket allows trackNoteBurst notifications at once and one per trackNoteRefill
+// after that (a token bucket, counted in time so that the sums are exact).
+type trackNoteBucket struct {
+	credit time.Duration // trackNoteRefill per notification allowed
+	at     time.Time     // of the last take; zero before the first
+}
+
+// take reports whether a notification may be shown at now, and counts it if so.
+func (b *trackNoteBucket) take(now time.Time) bool {
+	const full = trackNoteBurst * trackNoteRefill
+	if b.at.IsZero() {
+		b.credit = full
+	} else if elapsed := now.Sub(b.at); elapsed > 0 {
+		b.credit = min(full, b.credit+elapsed)
+	}
+	b.at = now
+	if b.credit < trackNoteRefill {
+		return false
+	}
+	b.credit -= trackNoteRefill
+	return true
+}
+
+// now is the session's clock.
+func (s *Session) now() time.Time {
+	if s.o.Clock != nil {
+		return s.o.Clock.Now()
+	}
+	return time.Now()
 }
 
 // SetLocalPlayer takes what the local player (MPRIS) reports. While it is active it is what
