@@ -107,14 +107,14 @@ func (f *fixture) login(t *testing.T) State {
 	if err := f.s.StartLogin(); err != nil {
 		t.Fatal(err)
 	}
-	return waitFor(t, f.s, "the login", func(st State) bool { return st.LoggedIn && st.Account.ID != "" })
+	return waitFor(t, f.s, "the login", func(st State) bool { return st.Authorization == LoggedIn && st.Account.ID != "" })
 }
 
 func TestLoginThenEverythingTheTrayOffers(t *testing.T) {
 	f := start(t, true)
 	st := f.login(t)
 
-	if st.Account.DisplayName != "Demo Listener" || st.Login.InProgress || st.NeedsLogin || !st.HasSecret {
+	if st.Account.DisplayName != "Demo Listener" || st.Login.InProgress || st.Authorization != LoggedIn || !st.HasSecret {
 		t.Fatalf("after login: %+v", st)
 	}
 	f.notes.waitFor(t, "Logged in to Spotify as Demo Listener")
@@ -176,8 +176,8 @@ func TestNeedsLoginIsShownAndNotified(t *testing.T) {
 	// A 401 makes the Web API client force a refresh, which Spotify refuses: invalid_grant.
 	// The keeper hears of it at once (not at its next minute check).
 	f.s.api.Me(context.Background())
-	st := waitFor(t, f.s, "needs login", func(st State) bool { return st.NeedsLogin })
-	if st.LoggedIn || !strings.Contains(st.NeedsLoginReason, "Refresh token revoked") {
+	st := waitFor(t, f.s, "needs login", func(st State) bool { return st.Authorization == NeedsLogin })
+	if !strings.Contains(st.NeedsLoginReason, "Refresh token revoked") {
 		t.Fatalf("state %+v", st)
 	}
 	f.notes.waitFor(t, "tokentray: log in again")
@@ -188,7 +188,7 @@ func TestNeedsLoginIsShownAndNotified(t *testing.T) {
 
 	// Logging in again heals everything.
 	st = f.login(t)
-	if st.NeedsLogin || st.NeedsLoginReason != "" {
+	if st.Authorization != LoggedIn || st.NeedsLoginReason != "" {
 		t.Fatalf("after a new login: %+v", st)
 	}
 	if _, _, err := f.s.UserToken(); err != nil {
@@ -232,7 +232,7 @@ func TestCancelLogin(t *testing.T) {
 	}
 	f.s.CancelLogin()
 	st = waitFor(t, f.s, "the login to end", func(st State) bool { return !st.Login.InProgress })
-	if st.Login.Err != "" || st.LoggedIn {
+	if st.Login.Err != "" || st.Authorization != LoggedOut {
 		t.Fatalf("after cancel: %+v", st.Login)
 	}
 }
@@ -369,8 +369,8 @@ func TestDamagedSettingsAreReportedAndResetKeepsTheLogin(t *testing.T) {
 		t.Fatal(err)
 	}
 	st = f.s.State()
-	if st.SettingsErr != "" || st.Settings.ClientID != fakespotify.DemoApp.ClientID || !st.LoggedIn {
-		t.Fatalf("after the reset: SettingsErr %q, client ID %q, logged in %v", st.SettingsErr, st.Settings.ClientID, st.LoggedIn)
+	if st.SettingsErr != "" || st.Settings.ClientID != fakespotify.DemoApp.ClientID || st.Authorization != LoggedIn {
+		t.Fatalf("after the reset: SettingsErr %q, client ID %q, login %v", st.SettingsErr, st.Settings.ClientID, st.Authorization)
 	}
 }
 
@@ -380,7 +380,7 @@ func TestALoginOfAnUnregisteredAccountSaysHowToFixIt(t *testing.T) {
 	if err := f.s.StartLogin(); err != nil {
 		t.Fatal(err)
 	}
-	st := waitFor(t, f.s, "the login", func(st State) bool { return st.LoggedIn && !st.Login.InProgress })
+	st := waitFor(t, f.s, "the login", func(st State) bool { return st.Authorization == LoggedIn && !st.Login.InProgress })
 	if !strings.Contains(st.LastError, "User Management") {
 		t.Fatalf("LastError %q does not say to add the account under User Management", st.LastError)
 	}

@@ -252,7 +252,7 @@ const nowWait = 5 * time.Second
 // nowPlaying returns the state once it says what plays. A tray that has not asked Spotify yet
 // (just started or logged in) is asked now; the answer is waited for up to nowWait.
 func (s *Server) nowPlaying() session.State {
-	known := func(st session.State) bool { return st.NowPlaying.Label != "" || !st.LoggedIn }
+	known := func(st session.State) bool { return st.NowPlaying.Label != "" || st.Authorization != session.LoggedIn }
 	if st := s.tray.State(); known(st) {
 		return st
 	}
