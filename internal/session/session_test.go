@@ -197,6 +197,32 @@ func TestNeedsLoginIsShownAndNotified(t *testing.T) {
 	waitFor(t, f.s, "the poller to resume", func(st State) bool { return !st.NowPlaying.LoggedOut && st.NowPlaying.Playing != nil })
 }
 
+// A login belongs to its client ID: under another it needs a new login, and is kept for when the
+// settings name its own again.
+func TestAnotherClientIDNeedsLoginAndKeepsTheLogin(t *testing.T) {
+	f := start(t, true)
+	f.login(t)
+	own := f.s.State().Settings
+	other := own
+	other.ClientID = "0123456789abcdef0123456789abcdef"
+	if err := f.s.SaveSettings(other, "", false); err != nil {
+		t.Fatal(err)
+	}
+	st := f.s.State()
+	if st.Authorization != NeedsLogin || st.NeedsLoginReason != "The client ID changed since the last login." || st.Account.DisplayName != "Demo Listener" {
+		t.Fatalf("under another client ID: login %v, reason %q, account %+v", st.Authorization, st.NeedsLoginReason, st.Account)
+	}
+	if _, _, err := f.s.UserToken(); !errors.Is(err, auth.ErrNeedsLogin) || !strings.Contains(err.Error(), "client ID changed") {
+		t.Fatalf("UserToken under another client ID: %v", err)
+	}
+	if err := f.s.SaveSettings(own, "", false); err != nil {
+		t.Fatal(err)
+	}
+	if st := f.s.State(); st.Authorization != LoggedIn || st.NeedsLoginReason != "" {
+		t.Fatalf("back under its own client ID: login %v, reason %q", st.Authorization, st.NeedsLoginReason)
+	}
+}
+
 func TestInvalidSettingsChangeNothing(t *testing.T) {
 	f := start(t, true)
 	before, err := os.ReadFile(filepath.Join(f.dir, "settings.json"))
