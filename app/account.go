@@ -251,11 +251,11 @@ func (s *accountSection) apply(st session.State) {
 		say(s.loginState, "Cannot log in: "+st.StorageErr, widget.DangerImportance)
 	case st.Login.Err != "":
 		say(s.loginState, "Login failed: "+st.Login.Err, widget.DangerImportance)
-	case st.NeedsLogin:
+	case st.Authorization == session.NeedsLogin:
 		say(s.loginState, needsLoginText(st), widget.WarningImportance)
-	case st.LoggedIn && st.Account.ID == "":
+	case st.Authorization == session.LoggedIn && st.Account.ID == "":
 		say(s.loginState, "Logged in.", widget.SuccessImportance) // who, Spotify tells us a moment later
-	case st.LoggedIn:
+	case st.Authorization == session.LoggedIn:
 		say(s.loginState, "Logged in as "+st.Account.String(), widget.SuccessImportance)
 	case st.Login.InProgress:
 		say(s.loginState, "", widget.MediumImportance) // the waiting row says it all

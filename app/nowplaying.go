@@ -79,7 +79,7 @@ func (s *nowPlayingSection) apply(st session.State, now time.Time) {
 	s.playing, s.measured = np.Playing, np.Measured
 	p := np.Playing
 	switch {
-	case !st.LoggedIn || st.NeedsLogin:
+	case st.Authorization != session.LoggedIn:
 		setStatus(s.title, "Log in to see what plays", widget.MediumImportance)
 		setStatus(s.detail, "", widget.MediumImportance)
 	case p == nil || p.Kind == webapi.Nothing:
@@ -103,7 +103,7 @@ func (s *nowPlayingSection) apply(st session.State, now time.Time) {
 		setStatus(s.source, sourceWebAPI, widget.MediumImportance)
 	}
 	setStatus(s.calls, st.APICalls, widget.MediumImportance)
-	if st.LoggedIn && !st.NeedsLogin {
+	if st.Authorization == session.LoggedIn {
 		say(s.problem, np.ErrText, widget.WarningImportance)
 	} else {
 		say(s.problem, "", widget.MediumImportance) // the title says to log in

@@ -129,10 +129,10 @@ func (s *tokensSection) doLogout() {
 }
 
 func (s *tokensSection) apply(st session.State, now time.Time) {
-	switch {
-	case st.NeedsLogin:
+	switch st.Authorization {
+	case session.NeedsLogin:
 		setStatus(s.account, st.Account.String()+" — "+needsLoginText(st), widget.WarningImportance)
-	case st.LoggedIn:
+	case session.LoggedIn:
 		setStatus(s.account, st.Account.String(), widget.MediumImportance)
 	default:
 		setStatus(s.account, "Not logged in (Account › Log in)", widget.MediumImportance)
@@ -145,7 +145,7 @@ func (s *tokensSection) apply(st session.State, now time.Time) {
 	}
 	s.tick(st, now)
 	switch {
-	case !st.LoggedIn || st.AuthorizedAt.IsZero():
+	case st.Authorization != session.LoggedIn || st.AuthorizedAt.IsZero():
 		setStatus(s.refresh, "—", widget.MediumImportance)
 	case st.RefreshExpires.Sub(now) < refreshWarnBefore:
 		setStatus(s.refresh, fmt.Sprintf("authorized on %s, expires on %s: log in again before then",
@@ -162,10 +162,10 @@ func (s *tokensSection) apply(st session.State, now time.Time) {
 	default:
 		setStatus(s.storage, st.Storage, widget.MediumImportance)
 	}
-	usable := st.LoggedIn && !st.NeedsLogin
+	usable := st.Authorization == session.LoggedIn
 	enable(s.copyUser, usable)
 	enable(s.test, usable)
-	enable(s.logout, st.LoggedIn && !s.confirm.Visible())
+	enable(s.logout, usable && !s.confirm.Visible())
 	enable(s.copyApp, st.Settings.ClientID != "" && st.HasSecret)
 	enable(s.copyEnv, st.Settings.ClientID != "")
 }
@@ -174,7 +174,7 @@ func (s *tokensSection) apply(st session.State, now time.Time) {
 func (s *tokensSection) tick(st session.State, now time.Time) {
 	left := st.AccessExpiry.Sub(now)
 	switch {
-	case !st.LoggedIn || st.AccessExpiry.IsZero():
+	case st.Authorization != session.LoggedIn || st.AccessExpiry.IsZero():
 		setStatus(s.access, "—", widget.MediumImportance)
 	case left <= 0:
 		setStatus(s.access, "expired, refreshing…", widget.WarningImportance)

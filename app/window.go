@@ -77,7 +77,7 @@ func newWindow(a fyne.App, b Backend, covers coverSource, now func() time.Time, 
 		w.tokensTab,
 		container.NewTabItem("Now playing", w.nowPlaying.content()),
 		container.NewTabItem("Options", w.options.content()))
-	if w.st.LoggedIn && !w.st.NeedsLogin {
+	if w.st.Authorization == session.LoggedIn {
 		w.tabs.Select(w.tokensTab)
 	}
 	w.win.SetContent(w.tabs)
@@ -90,7 +90,7 @@ func newWindow(a fyne.App, b Backend, covers coverSource, now func() time.Time, 
 
 // Show brings the window up on the Account tab when a login is needed, else where it was.
 func (w *Window) Show() {
-	if !w.st.LoggedIn || w.st.NeedsLogin {
+	if w.st.Authorization != session.LoggedIn {
 		w.tabs.Select(w.accountTab)
 	}
 	w.win.Show()

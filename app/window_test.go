@@ -142,7 +142,7 @@ func loggedInState() session.State {
 	st := freshState()
 	st.Settings.ClientID = goodClientID
 	st.HasSecret = true
-	st.LoggedIn = true
+	st.Authorization = session.LoggedIn
 	st.Account = auth.Account{ID: "alice", DisplayName: "Alice"}
 	st.GrantedScopes = local.TrayScopes()
 	st.AccessExpiry = t0.Add(52 * time.Minute)
@@ -348,7 +348,7 @@ func TestLoginInProgress(t *testing.T) {
 	}
 
 	st.Login = session.LoginState{}
-	st.LoggedIn = true
+	st.Authorization = session.LoggedIn
 	st.Account = auth.Account{ID: "alice", DisplayName: "Alice"}
 	h.backend.publish(st)
 	if a.waiting.Visible() || a.login.Disabled() {

@@ -14,7 +14,7 @@ func BenchmarkMenu(b *testing.B) {
 	now := time.Now()
 	playing := &webapi.Playing{Kind: webapi.Track, IsPlaying: true, Title: "Paper Lanterns Over Tide",
 		Artists: []string{"Marrow & Finch"}, URL: "https://open.spotify.com/track/x"}
-	st := State{State: session.State{LoggedIn: true, HasSecret: true, AccessExpiry: now.Add(50 * time.Minute),
+	st := State{State: session.State{Authorization: session.LoggedIn, HasSecret: true, AccessExpiry: now.Add(50 * time.Minute),
 		NowPlaying: nowplaying.State{Playing: playing, Label: nowplaying.Label(playing)}}}
 	b.ReportAllocs()
 	for b.Loop() {

@@ -92,7 +92,7 @@ func Menu(st State, now time.Time, a Actions) []Item {
 }
 
 func nowPlayingItems(st session.State, a Actions) []Item {
-	if !st.LoggedIn || st.NeedsLogin {
+	if st.Authorization != session.LoggedIn {
 		return []Item{{Label: LabelLoggedOut, Action: a.Login}}
 	}
 	line := disabled(truncate(st.NowPlaying.Label, maxLabel))
@@ -151,10 +151,10 @@ func setupProblem(st session.State) string {
 }
 
 func loginProblem(st session.State) string {
-	switch {
-	case st.NeedsLogin:
+	switch st.Authorization {
+	case session.NeedsLogin:
 		return " — log in again"
-	case !st.LoggedIn:
+	case session.LoggedOut:
 		return " — log in first"
 	}
 	return ""
@@ -231,7 +231,7 @@ func loginItem(st session.State, login func()) Item {
 	case st.Login.InProgress:
 		// Settings… shows the authorize URL and Cancel; a second login would only race the first.
 		return disabled(LabelLoginWait)
-	case st.NeedsLogin || !st.LoggedIn:
+	case st.Authorization != session.LoggedIn:
 		return Item{Label: LabelLoginNeed, Action: login}
 	}
 	return Item{Label: LabelLogin, Action: login}
@@ -242,7 +242,7 @@ func IconState(st session.State) assets.TrayState {
 	switch {
 	case st.StorageErr != "" || st.SettingsErr != "":
 		return assets.Offline
-	case !st.LoggedIn || st.NeedsLogin:
+	case st.Authorization != session.LoggedIn:
 		return assets.NeedsLogin
 	case problemText(st) != "":
 		return assets.Offline
@@ -253,7 +253,7 @@ func IconState(st session.State) assets.TrayState {
 // Title is the text some platforms (macOS, some Linux panels) show beside the icon: what plays
 // now, short, or the app's name when nothing does.
 func Title(st session.State) string {
-	if st.LoggedIn && !st.NeedsLogin && st.NowPlaying.Playing != nil && st.NowPlaying.Playing.IsPlaying {
+	if st.Authorization == session.LoggedIn && st.NowPlaying.Playing != nil && st.NowPlaying.Playing.IsPlaying {
 		return truncate(st.NowPlaying.Label, maxTitle)
 	}
 	return st.AppName()
@@ -270,9 +270,9 @@ func Tooltip(st session.State) string {
 		return name + ": " + st.SettingsErr
 	case st.StorageErr != "":
 		return name + ": " + st.StorageErr
-	case st.NeedsLogin && st.NeedsLoginReason != "":
+	case st.Authorization == session.NeedsLogin && st.NeedsLoginReason != "":
 		return name + ": log in needed — " + st.NeedsLoginReason
-	case !st.LoggedIn || st.NeedsLogin:
+	case st.Authorization != session.LoggedIn:
 		return name + ": log in needed"
 	case problemText(st) != "":
 		return name + ": " + problemText(st)

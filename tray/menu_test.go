@@ -20,12 +20,12 @@ var now = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 // loggedIn is a healthy session playing p, with an access token valid for 52.5 more minutes.
 func loggedIn(p *webapi.Playing) session.State {
 	return session.State{
-		Settings:     local.Settings{ClientID: "0123456789abcdef0123456789abcdef"},
-		HasSecret:    true,
-		LoggedIn:     true,
-		Account:      auth.Account{ID: "alice", DisplayName: "Alice"},
-		AccessExpiry: now.Add(52*time.Minute + 30*time.Second),
-		NowPlaying:   nowplaying.State{Playing: p, Label: nowplaying.Label(p)},
+		Settings:      local.Settings{ClientID: "0123456789abcdef0123456789abcdef"},
+		HasSecret:     true,
+		Authorization: session.LoggedIn,
+		Account:       auth.Account{ID: "alice", DisplayName: "Alice"},
+		AccessExpiry:  now.Add(52*time.Minute + 30*time.Second),
+		NowPlaying:    nowplaying.State{Playing: p, Label: nowplaying.Label(p)},
 	}
 }
 
@@ -145,8 +145,7 @@ func TestMenuLoggedOut(t *testing.T) {
 
 func TestMenuNeedsLogin(t *testing.T) {
 	st := loggedIn(nil)
-	st.NeedsLogin = true
-	st.LoggedIn = false // as the session has it: a refused login is not logged in
+	st.Authorization = session.NeedsLogin
 	st.NeedsLoginReason = "the refresh token expired (six months after the login)"
 	var c clicks
 	m := Menu(State{State: st}, now, c.actions())

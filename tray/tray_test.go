@@ -193,7 +193,7 @@ func TestOnlyChangesReachThePlatform(t *testing.T) {
 		t.Fatalf("%d menus sent for one state, want 1", n)
 	}
 	st := liveState()
-	st.NeedsLogin, st.LoggedIn = true, false
+	st.Authorization = session.NeedsLogin
 	src.set(st)
 	p.waitForMenu(t, LabelLoginNeed)
 	p.mu.Lock()
@@ -209,7 +209,7 @@ func TestStoppedTrayLeavesThePlatformAlone(t *testing.T) {
 	p.waitForMenu(t, "Copy access token")
 	tr.Stop()
 	st := liveState()
-	st.NeedsLogin = true
+	st.Authorization = session.NeedsLogin
 	src.set(st)
 	if n := p.menuCount(); n != 1 {
 		t.Fatalf("%d menus after Stop, want the 1 from before", n)

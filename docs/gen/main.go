@@ -28,7 +28,7 @@ func main() {
 		Artists: []string{"Marrow & Finch"}, URL: "https://open.spotify.com/track/4kQm2Tn8XvLpR7cJw1ZbYd"}
 	settings := local.DefaultSettings()
 	settings.ClientID = "0f7c3a9e5b2d4c6e8a1b3d5f7e9c2a4b"
-	st := tray.State{State: session.State{Settings: settings, HasSettings: true, HasSecret: true, LoggedIn: true,
+	st := tray.State{State: session.State{Settings: settings, HasSettings: true, HasSecret: true, Authorization: session.LoggedIn,
 		AccessExpiry: now.Add(52*time.Minute + 30*time.Second),
 		NowPlaying:   nowplaying.State{Playing: playing, Label: nowplaying.Label(playing)}}}
 	menu := widget.NewMenu(tray.Menu(st, now, tray.Actions{}))

@@ -94,10 +94,10 @@ func nowPlaying(env *Env, insecure bool) (nowplaying.State, error) {
 }
 
 func nowFromTray(st session.State) (nowplaying.State, error) {
-	switch {
-	case st.NeedsLogin:
+	switch st.Authorization {
+	case session.NeedsLogin:
 		return nowplaying.State{}, fmt.Errorf("%w: %s", auth.ErrNeedsLogin, st.NeedsLoginReason)
-	case !st.LoggedIn:
+	case session.LoggedOut:
 		return nowplaying.State{}, fmt.Errorf("%w (not logged in yet)", auth.ErrNeedsLogin)
 	}
 	return st.NowPlaying, nil

@@ -189,10 +189,10 @@ func (s *Session) UserToken() (string, time.Duration, error) {
 			return ut.AccessToken, left, nil
 		}
 	}
-	switch {
-	case st.NeedsLogin:
+	switch st.Authorization {
+	case NeedsLogin:
 		return "", 0, fmt.Errorf("%w: %s", auth.ErrNeedsLogin, st.NeedsLoginReason)
-	case !st.LoggedIn:
+	case LoggedOut:
 		return "", 0, fmt.Errorf("%w (not logged in yet)", auth.ErrNeedsLogin)
 	}
 	s.goBackground(func() { m.Token(s.runContext()) }) //nolint:errcheck // the keeper reports the outcome through the state.

@@ -397,12 +397,13 @@ func (s *Session) Reload() error {
 
 // applyToken derives the login part of the state from a stored authorization.
 func (s *Session) applyToken(st *State, ut *auth.UserToken) {
-	st.NeedsLogin = ut.NeedsLogin || ut.ClientID != st.Settings.ClientID
-	st.NeedsLoginReason = ut.NeedsLoginReason
-	if ut.ClientID != st.Settings.ClientID {
-		st.NeedsLoginReason = "The client ID changed since the last login."
+	st.Authorization, st.NeedsLoginReason = LoggedIn, ut.NeedsLoginReason
+	if ut.NeedsLogin {
+		st.Authorization = NeedsLogin
 	}
-	st.LoggedIn = !st.NeedsLogin
+	if ut.ClientID != st.Settings.ClientID {
+		st.Authorization, st.NeedsLoginReason = NeedsLogin, "The client ID changed since the last login."
+	}
 	st.Account = ut.Account
 	st.GrantedScopes = ut.GrantedScopes()
 	st.MissingScopes = local.MissingScopes(st.Settings.Scopes, st.GrantedScopes)
@@ -412,7 +413,7 @@ func (s *Session) applyToken(st *State, ut *auth.UserToken) {
 }
 
 func (s *Session) applyLoggedOut(st *State) {
-	st.LoggedIn, st.NeedsLogin, st.NeedsLoginReason = false, false, ""
+	st.Authorization, st.NeedsLoginReason = LoggedOut, ""
 	st.Account, st.GrantedScopes, st.MissingScopes = auth.Account{}, nil, nil
 	st.AccessExpiry, st.AuthorizedAt, st.RefreshExpires = time.Time{}, time.Time{}, time.Time{}
 }
@@ -521,7 +522,7 @@ func (s *Session) onKeeperEvent(mgr *auth.Manager, e auth.Event) {
 	}
 	switch e.Kind {
 	case auth.Refreshed:
-		wasLoggedIn := s.State().LoggedIn
+		wasLoggedIn := s.State().Authorization == LoggedIn
 		s.update(func(st *State) {
 			s.applyToken(st, e.Token)
 			st.LastError = ""

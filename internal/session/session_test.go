@@ -107,14 +107,14 @@ func (f *fixture) login(t *testing.T) State {
 	if err := f.s.StartLogin(); err != nil {
 		t.Fatal(err)
 	}
-	return waitFor(t, f.s, "the login", func(st State) bool { return st.LoggedIn && st.Account.ID != "" })
+	return waitFor(t, f.s, "the login", func(st State) bool { return st.Authorization == LoggedIn && st.Account.ID != "" })
 }
 
 func TestLoginThenEverythingTheTrayOffers(t *testing.T) {
 	f := start(t, true)
 	st := f.login(t)
 
-	if st.Account.DisplayName != "Demo Listener" || st.Login.InProgress || st.NeedsLogin || !st.HasSecret {
+	if st.Account.DisplayName != "Demo Listener" || st.Login.InProgress || st.Authorization != LoggedIn || !st.HasSecret {
 		t.Fatalf("after login: %+v", st)
 	}
 	f.notes.waitFor(t, "Logged in to Spotify as Demo Listener")
@@ -176,8 +176,8 @@ func TestNeedsLoginIsShownAndNotified(t *testing.T) {
 	// A 401 makes the Web API client force a refresh, which Spotify refuses: invalid_grant.
 	// The keeper hears of it at once (not at its next minute check).
 	f.s.api.Me(context.Background())
-	st := waitFor(t, f.s, "needs login", func(st State) bool { return st.NeedsLogin })
-	if st.LoggedIn || !strings.Contains(st.NeedsLoginReason, "Refresh token revoked") {
+	st := waitFor(t, f.s, "needs login", func(st State) bool { return st.Authorization == NeedsLogin })
+	if !strings.Contains(st.NeedsLoginReason, "Refresh token revoked") {
 		t.Fatalf("state %+v", st)
 	}
 	f.notes.waitFor(t, "tokentray: log in again")
@@ -188,13 +188,39 @@ func TestNeedsLoginIsShownAndNotified(t *testing.T) {
 
 	// Logging in again heals everything.
 	st = f.login(t)
-	if st.NeedsLogin || st.NeedsLoginReason != "" {
+	if st.Authorization != LoggedIn || st.NeedsLoginReason != "" {
 		t.Fatalf("after a new login: %+v", st)
 	}
 	if _, _, err := f.s.UserToken(); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, f.s, "the poller to resume", func(st State) bool { return !st.NowPlaying.LoggedOut && st.NowPlaying.Playing != nil })
+}
+
+// A login belongs to its client ID: under another it needs a new login, and is kept for when the
+// settings name its own again.
+func TestAnotherClientIDNeedsLoginAndKeepsTheLogin(t *testing.T) {
+	f := start(t, true)
+	f.login(t)
+	own := f.s.State().Settings
+	other := own
+	other.ClientID = "0123456789abcdef0123456789abcdef"
+	if err := f.s.SaveSettings(other, "", false); err != nil {
+		t.Fatal(err)
+	}
+	st := f.s.State()
+	if st.Authorization != NeedsLogin || st.NeedsLoginReason != "The client ID changed since the last login." || st.Account.DisplayName != "Demo Listener" {
+		t.Fatalf("under another client ID: login %v, reason %q, account %+v", st.Authorization, st.NeedsLoginReason, st.Account)
+	}
+	if _, _, err := f.s.UserToken(); !errors.Is(err, auth.ErrNeedsLogin) || !strings.Contains(err.Error(), "client ID changed") {
+		t.Fatalf("UserToken under another client ID: %v", err)
+	}
+	if err := f.s.SaveSettings(own, "", false); err != nil {
+		t.Fatal(err)
+	}
+	if st := f.s.State(); st.Authorization != LoggedIn || st.NeedsLoginReason != "" {
+		t.Fatalf("back under its own client ID: login %v, reason %q", st.Authorization, st.NeedsLoginReason)
+	}
 }
 
 func TestInvalidSettingsChangeNothing(t *testing.T) {
@@ -232,7 +258,7 @@ func TestCancelLogin(t *testing.T) {
 	}
 	f.s.CancelLogin()
 	st = waitFor(t, f.s, "the login to end", func(st State) bool { return !st.Login.InProgress })
-	if st.Login.Err != "" || st.LoggedIn {
+	if st.Login.Err != "" || st.Authorization != LoggedOut {
 		t.Fatalf("after cancel: %+v", st.Login)
 	}
 }
@@ -371,8 +397,8 @@ func TestDamagedSettingsAreReportedAndResetKeepsTheLogin(t *testing.T) {
 		t.Fatal(err)
 	}
 	st = f.s.State()
-	if st.SettingsErr != "" || st.Settings.ClientID != fakespotify.DemoApp.ClientID || !st.LoggedIn {
-		t.Fatalf("after the reset: SettingsErr %q, client ID %q, logged in %v", st.SettingsErr, st.Settings.ClientID, st.LoggedIn)
+	if st.SettingsErr != "" || st.Settings.ClientID != fakespotify.DemoApp.ClientID || st.Authorization != LoggedIn {
+		t.Fatalf("after the reset: SettingsErr %q, client ID %q, login %v", st.SettingsErr, st.Settings.ClientID, st.Authorization)
 	}
 }
 
@@ -382,7 +408,7 @@ func TestALoginOfAnUnregisteredAccountSaysHowToFixIt(t *testing.T) {
 	if err := f.s.StartLogin(); err != nil {
 		t.Fatal(err)
 	}
-	st := waitFor(t, f.s, "the login", func(st State) bool { return st.LoggedIn && !st.Login.InProgress })
+	st := waitFor(t, f.s, "the login", func(st State) bool { return st.Authorization == LoggedIn && !st.Login.InProgress })
 	if !strings.Contains(st.LastError, "User Management") {
 		t.Fatalf("LastError %q does not say to add the account under User Management", st.LastError)
 	}

@@ -4,6 +4,7 @@
 package session
 
 import (
+	"fmt"
 	"time"
 
 	"tokentray/auth"
@@ -27,8 +28,8 @@ type State struct {
 	// ResetSettings. Nothing that needs the client ID works until then.
 	SettingsErr string
 
-	LoggedIn         bool
-	NeedsLogin       bool
+	Authorization Authorization
+	// NeedsLoginReason says why Spotify wants a new login, when Authorization is NeedsLogin.
 	NeedsLoginReason string
 	Account          auth.Account
 	GrantedScopes    []string
@@ -45,6 +46,34 @@ type State struct {
 	APICalls string
 	// LastError is the latest background failure (refresh, network), cleared by the next success.
 	LastError string
+}
+
+// Authorization is whether the stored login gives user tokens. The zero value is LoggedOut, as
+// a session is before it read the store.
+type Authorization int
+
+const (
+	// LoggedOut: no login is stored (never logged in, or logged out), or none was read yet.
+	LoggedOut Authorization = iota
+	// LoggedIn: a login is stored and tokens are refreshed from it.
+	LoggedIn
+	// NeedsLogin: a login is stored but gives no more tokens until the user logs in again:
+	// Spotify refused its refresh token (revoked, six months old) or it belongs to another client
+	// ID than the settings name. The record is kept for its account and NeedsLoginReason.
+	NeedsLogin
+)
+
+// String names a for people: logs and test failures.
+func (a Authorization) String() string {
+	switch a {
+	case LoggedOut:
+		return "logged out"
+	case LoggedIn:
+		return "logged in"
+	case NeedsLogin:
+		return "needs login"
+	}
+	return fmt.Sprintf("Authorization(%d)", int(a))
 }
 
 // LocalPlayer is a Spotify player on this desktop, followed over MPRIS.

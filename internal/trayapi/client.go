@@ -57,6 +57,7 @@ func (c *Client) call(req request, timeout time.Duration) (response, error) {
 }
 
 func sendLine(conn net.Conn, req request) error {
+	req.V = protocolVersion
 	data, err := json.Marshal(req)
 	if err != nil {
 		return err
@@ -70,7 +71,7 @@ func readLine(r *bufio.Reader, resp *response) error {
 	if err != nil {
 		return err
 	}
-	return json.Unmarshal(line, resp)
+	return decodeResponse(line, resp)
 }
 
 // quick is for requests the tray answers without the network.
@@ -104,7 +105,7 @@ func (c *Client) State() (session.State, error) {
 	if resp.State == nil {
 		return session.State{}, errors.New("the running tokentray answered without its state")
 	}
-	return *resp.State, nil
+	return resp.State.sessionState(), nil
 }
 
 // NowPlaying returns the tray's state once it knows what plays: at once when it does, else after
@@ -117,7 +118,7 @@ func (c *Client) NowPlaying() (session.State, error) {
 	if resp.State == nil {
 		return session.State{}, errors.New("the running tokentray answered without its state")
 	}
-	return *resp.State, nil
+	return resp.State.sessionState(), nil
 }
 
 // SaveSettings asks the tray to validate and store settings (see session.Session.SaveSettings).

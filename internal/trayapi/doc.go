@@ -6,4 +6,7 @@
 // directory); on Linux it also refuses peers of another user (SO_PEERCRED). Only the tray holds
 // the login: the window is a view that sends its actions here, and `tokentray token` asks for a
 // token here instead of refreshing (and, with PKCE, rotating) on its own.
+//
+// Every line carries the protocol's version (version.go); the state it sends is wire.go's, not
+// session.State as Go names it, so that the JSON is a contract a rename cannot break unseen.
 package trayapi

@@ -30,6 +30,7 @@ const (
 
 // request is one line from a client.
 type request struct {
+	V  int    `json:"v"` // protocolVersion
 	Op string `json:"op"`
 
 	App             bool `json:"app,omitempty"`               // token: the app token
@@ -48,10 +49,11 @@ type request struct {
 
 // response is one line from the tray. A watch gets a stream of them.
 type response struct {
-	Error   *wireError     `json:"error,omitempty"`
-	Token   *Token         `json:"token,omitempty"`
-	State   *session.State `json:"state,omitempty"`
-	Message string         `json:"message,omitempty"`
+	V       int        `json:"v"` // protocolVersion
+	Error   *wireError `json:"error,omitempty"`
+	Token   *Token     `json:"token,omitempty"`
+	State   *wireState `json:"state,omitempty"`
+	Message string     `json:"message,omitempty"`
 	// Raise tells a watching window to come to the front.
 	Raise bool `json:"raise,omitempty"`
 	// AlreadyOpen tells a second window that the first was raised instead.

@@ -63,7 +63,7 @@ func watch(dir string, window bool, raise func()) (*Remote, error) {
 		conn.Close()
 		return nil, errors.New("the running tokentray sent no state")
 	}
-	rem := &Remote{Client: c, conn: conn, st: *first.State, subs: map[int]func(session.State){}, raise: raise, done: make(chan struct{})}
+	rem := &Remote{Client: c, conn: conn, st: first.State.sessionState(), subs: map[int]func(session.State){}, raise: raise, done: make(chan struct{})}
 	go rem.follow(r)
 	return rem, nil
 }
@@ -81,15 +81,16 @@ func (rem *Remote) follow(r *bufio.Reader) {
 		if resp.State == nil {
 			continue
 		}
+		st := resp.State.sessionState()
 		rem.mu.Lock()
-		rem.st = *resp.State
+		rem.st = st
 		subs := make([]func(session.State), 0, len(rem.subs))
 		for _, fn := range rem.subs {
 			subs = append(subs, fn)
 		}
 		rem.mu.Unlock()
 		for _, fn := range subs {
-			fn(*resp.State)
+			fn(st)
 		}
 	}
 }

@@ -186,8 +186,8 @@ func (s *Server) handle(conn net.Conn) {
 	}
 	conn.SetReadDeadline(time.Time{})
 	var req request
-	if err := json.Unmarshal(line, &req); err != nil {
-		writeLine(conn, response{Error: toWire(fmt.Errorf("a request tokentray cannot read: %v", err))})
+	if err := decodeRequest(line, &req); err != nil {
+		writeLine(conn, response{Error: toWire(err)})
 		return
 	}
 	if req.Op == opWatch {
@@ -215,11 +215,9 @@ func (s *Server) answer(req request) response {
 		t := TokenFrom(tok)
 		return response{Token: &t}
 	case opState:
-		st := s.tray.State()
-		return response{State: &st}
+		return response{State: wireStateOf(s.tray.State())}
 	case opNow:
-		st := s.nowPlaying()
-		return response{State: &st}
+		return response{State: wireStateOf(s.nowPlaying())}
 	case opSaveSettings:
 		if req.Settings == nil {
 			return response{Error: toWire(errors.New("save-settings without settings"))}
@@ -252,7 +250,7 @@ const nowWait = 5 * time.Second
 // nowPlaying returns the state once it says what plays. A tray that has not asked Spotify yet
 // (just started or logged in) is asked now; the answer is waited for up to nowWait.
 func (s *Server) nowPlaying() session.State {
-	known := func(st session.State) bool { return st.NowPlaying.Label != "" || !st.LoggedIn }
+	known := func(st session.State) bool { return st.NowPlaying.Label != "" || st.Authorization != session.LoggedIn }
 	if st := s.tray.State(); known(st) {
 		return st
 	}
@@ -278,6 +276,7 @@ func (s *Server) nowPlaying() session.State {
 }
 
 func writeLine(conn net.Conn, r response) error {
+	r.V = protocolVersion
 	data, err := json.Marshal(r)
 	if err != nil {
 		return err

@@ -80,7 +80,7 @@ func (f *fixture) login(t *testing.T) {
 	if err := f.client.StartLogin(); err != nil {
 		t.Fatal(err)
 	}
-	f.waitForState(t, "the login", func(st session.State) bool { return st.LoggedIn && st.Account.ID != "" })
+	f.waitForState(t, "the login", func(st session.State) bool { return st.Authorization == session.LoggedIn && st.Account.ID != "" })
 }
 
 func (f *fixture) waitForState(t *testing.T, what string, pred func(session.State) bool) session.State {
@@ -228,7 +228,7 @@ func TestTheWindowFollowsTheStateAndIsRaisedNotDoubled(t *testing.T) {
 	for deadline := time.After(15 * time.Second); ; {
 		select {
 		case st := <-states:
-			if st.LoggedIn && st.Account.ID != "" {
+			if st.Authorization == session.LoggedIn && st.Account.ID != "" {
 				goto loggedIn
 			}
 		case <-deadline:

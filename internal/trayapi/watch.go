@@ -80,7 +80,7 @@ func (s *Server) watch(conn net.Conn, isWindow bool) {
 		case <-gone:
 			return
 		case st := <-w.latest:
-			r.State = &st
+			r.State = wireStateOf(st)
 		case <-w.raises:
 			r.Raise = true
 		}

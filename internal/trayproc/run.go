@@ -121,7 +121,7 @@ func Run(o Options) error {
 
 	tray.RunSystray(func() {
 		go t.Run(ctx)
-		if st := s.State(); !st.HasSettings || !st.LoggedIn || st.NeedsLogin {
+		if st := s.State(); !st.HasSettings || st.Authorization != session.LoggedIn {
 			srv.ShowWindow()
 		}
 	}, t.Stop)
