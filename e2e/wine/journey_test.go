@@ -179,6 +179,11 @@ func TestTrayAnswersTheCommandLine(t *testing.T) {
 	// The tray is up once it talks to Spotify (its first now-playing poll); the command then has
 	// a dead Spotify address, so a token it prints came from the tray.
 	for deadline := time.Now().Add(time.Minute); len(fake.Requests()) == before; time.Sleep(100 * time.Millisecond) {
+		select {
+		case r := <-tray.done:
+			t.Fatalf("the tray exited %d before it talked to Spotify; its stderr:\n%s", r.code, r.stderr)
+		default:
+		}
 		if time.Now().After(deadline) {
 			t.Fatalf("the tray made no request to the fake in a minute; its stderr:\n%s", tray.stderr.String())
 		}
