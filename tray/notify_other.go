@@ -1,4 +1,4 @@
-//go:build !linux
+//go:build !linux && !windows && !darwin
 
 package tray
 
@@ -7,8 +7,8 @@ import (
 	"os"
 )
 
-// Notifier writes notifications to stderr on Windows and macOS: the tray process has no
-// toolkit there to show them, and the menu's warning lines say the same.
+// Notifier writes notifications to stderr on the systems left (the BSDs): the tray process has
+// no notification service it knows there, and the menu's warning lines say the same.
 type Notifier struct{}
 
 // NewNotifier returns a Notifier.

@@ -160,13 +160,6 @@ func LoadSettings(dir string) (s Settings, found bool, err error) {
 	return s, true, nil
 }
 
-// SettingsWorldReadable reports whether the settings file in dir can be read by other users, for
-// a warning: it holds no secret, but the client ID and the options are the user's business.
-func SettingsWorldReadable(dir string) bool {
-	info, err := os.Lstat(filepath.Join(dir, settingsFileName))
-	return err == nil && info.Mode().IsRegular() && info.Mode().Perm()&0o077 != 0
-}
-
 // SaveSettings validates s and, only if it is valid, replaces settings.json in dir atomically.
 func SaveSettings(dir string, s Settings) error {
 	if err := s.Validate(); err != nil {
