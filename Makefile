@@ -63,7 +63,7 @@ bench: test-deps # the MPRIS benchmark starts a dbus-daemon
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 
 # Lint the files behind build tags too: the e2e harness, the footprint benchmark, the Secret
-# Service test and the fault suite.
+# Service test, the fault suite and the Wine journey.
 LINT_TAGS := e2e,secretservice,footprint,faults,wine
 
 lint: deps
