@@ -56,14 +56,26 @@ func (c *Client) call(req request, timeout time.Duration) (response, error) {
 		return response{}, err
 	}
 	defer conn.Close()
-	if err := sendLine(conn, req); err != nil {
-		return response{}, fmt.Errorf("%w (asking: %v)", ErrNotAnswering, err)
-	}
-	var resp response
-	if err := readResponse(bufio.NewReader(conn), &resp); err != nil {
+	resp, err := exchange(conn, bufio.NewReader(conn), req)
+	if err != nil {
 		return response{}, err
 	}
 	return resp, resp.Error.err()
+}
+
+// exchange sends req and reads the first answer. A tray that refuses a connection (busy,
+// another user) answers before reading and closes: its answer still counts when the sending
+// failed for that.
+func exchange(conn net.Conn, r *bufio.Reader, req request) (response, error) {
+	sendErr := sendLine(conn, req)
+	var resp response
+	if err := readResponse(r, &resp); err != nil {
+		if sendErr != nil {
+			return response{}, fmt.Errorf("%w (asking: %v)", ErrNotAnswering, sendErr)
+		}
+		return response{}, err
+	}
+	return resp, nil
 }
 
 func sendLine(conn net.Conn, req request) error {

@@ -3,7 +3,6 @@ package trayapi
 import (
 	"bufio"
 	"errors"
-	"fmt"
 	"net"
 	"sync"
 	"time"
@@ -49,13 +48,9 @@ func (c *Client) watch(window bool, raise func()) (*Remote, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := sendLine(conn, request{Op: opWatch, Window: window}); err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("%w (asking: %v)", ErrNotAnswering, err)
-	}
 	r := bufio.NewReader(conn)
-	var first response
-	if err := readResponse(r, &first); err != nil {
+	first, err := exchange(conn, r, request{Op: opWatch, Window: window})
+	if err != nil {
 		conn.Close()
 		return nil, err
 	}
