@@ -161,7 +161,7 @@ func followNow(env *Env, o nowOptions) error {
 			if err != nil || stop.Err() != nil {
 				return err
 			}
-			attempt = 1 // the tray went away: try again soon
+			attempt, err = 1, trayapi.ErrNoTray // the tray went away: try again soon
 		case !trayapi.Absent(err):
 			return err
 		}

@@ -119,12 +119,18 @@ func (s *Server) Serve(tray Tray, startWindow func()) {
 	go s.accept()
 }
 
+// acceptQuiet is how long Accept must go without failing before a new failure starts a new
+// spell, logged again: a flood makes Accept fail and succeed in turns, one line a spell is enough.
+const acceptQuiet = time.Minute
+
 // accept takes connections until Close. A failing Accept (out of descriptors after many
 // connections, an aborted connection) is retried after a backoff, for as long as the tray
-// runs: the tray is useless without its socket. Each spell of failures is logged once.
+// runs: the tray is useless without its socket.
 func (s *Server) accept() {
 	defer s.wg.Done()
-	failures := 0
+	failures := 0 // in a row, for the backoff
+	var lastFailure time.Time
+	recoveryLogged := true
 	for {
 		conn, err := s.ln.Accept()
 		if err != nil {
@@ -132,9 +138,11 @@ func (s *Server) accept() {
 				return // closed by Close
 			}
 			failures++
-			if failures == 1 {
+			if time.Since(lastFailure) > acceptQuiet {
 				slog.Warn("tokentray: the socket takes no connection; retrying", "socket", s.ln.Addr().String(), "error", err)
+				recoveryLogged = false
 			}
+			lastFailure = time.Now()
 			select {
 			case <-time.After(acceptBackoff.Wait(failures)):
 			case <-s.ctx.Done():
@@ -142,10 +150,11 @@ func (s *Server) accept() {
 			}
 			continue
 		}
-		if failures > 0 {
+		if !recoveryLogged {
 			slog.Info("tokentray: the socket takes connections again", "failures", failures)
-			failures = 0
+			recoveryLogged = true
 		}
+		failures = 0
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
