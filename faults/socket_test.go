@@ -98,9 +98,9 @@ func TestSocketHugeLineLeavesNoMemory(t *testing.T) {
 	after := procStatus(t, pid, "VmRSS")
 	r, ok := tokenRun(t, d)
 	report(t, row{
-		id:    "S.1",
-		fault: "a client sends a 100 MB request line without a newline to the tray's socket",
-		done:  "the tray reads at most 64 KiB of a line, answers that the request is too long and closes the connection",
+		id:      "S.1",
+		fault:   "a client sends a 100 MB request line without a newline to the tray's socket",
+		done:    "the tray reads at most 64 KiB of a line, answers that the request is too long and closes the connection",
 		promise: "the tray's memory stays within a few MB of where it was; it keeps answering",
 		measured: fmt.Sprintf("VmRSS %d kB before, %d kB after (%+d kB); the tray took %.1f MB before closing; `token` after: exit %d",
 			before, after, after-before, float64(sent)/(1<<20), r.code),
@@ -128,9 +128,9 @@ func TestSocketStoppedTrayTokenWorksAlone(t *testing.T) {
 	again, ok := tokenRun(t, d)
 	kept := d.loginKept(fake)
 	report(t, row{
-		id:    "S.2",
-		fault: "the tray is stopped (SIGSTOP) while `tokentray token` asks it",
-		done:  "the command gives the tray 2 s, then refreshes on its own under the refresh lock; the tray reads the rotated login when it wakes",
+		id:      "S.2",
+		fault:   "the tray is stopped (SIGSTOP) while `tokentray token` asks it",
+		done:    "the command gives the tray 2 s, then refreshes on its own under the refresh lock; the tray reads the rotated login when it wakes",
 		promise: "`token` ends within 3 s with a valid token; after SIGCONT the tray answers again and no login is lost",
 		measured: fmt.Sprintf("stopped: exit %d in %.2f s, token valid %v (%s, %s left); woken: exit %d in %.2f s; login kept %v",
 			stopped.code, stopped.took.Seconds(), valid, kind, left.Round(time.Second), again.code, again.took.Seconds(), kept),
@@ -179,9 +179,9 @@ func TestSocketIdleFloodAndEMFILE(t *testing.T) {
 	spells, recoveries := strings.Count(tr.stderr.String(), warn), strings.Count(tr.stderr.String(), recovered)
 	after := openFDs(t, pid)
 	report(t, row{
-		id:    "S.3",
-		fault: "1,100 idle connections to the tray, whose descriptor limit is lowered so that Accept fails with EMFILE",
-		done:  "64 connections are served (idle ones cut after 5 s), the rest told the tray is busy; a failing Accept is retried with backoff, logged once a spell (until a minute without failures)",
+		id:      "S.3",
+		fault:   "1,100 idle connections to the tray, whose descriptor limit is lowered so that Accept fails with EMFILE",
+		done:    "64 connections are served (idle ones cut after 5 s), the rest told the tray is busy; a failing Accept is retried with backoff, logged once a spell (until a minute without failures)",
 		promise: "the tray keeps accepting: `token` answers through it once the idle connections close",
 		measured: fmt.Sprintf("fd limit %d (%d open at start, %d at the peak, %d after); %d connected, %d refused by the kernel; "+
 			"%d EMFILE spell(s) logged, %d recovery; `token` after: exit %d in %.2f s through the tray %v",
@@ -245,9 +245,9 @@ func TestSocketFollowAcrossATrayRestart(t *testing.T) {
 	follow.cmd.Process.Signal(syscall.SIGTERM)
 	end := follow.wait(t, 10*time.Second)
 	report(t, row{
-		id:    "S.4",
-		fault: "the tray quits and starts again under `tokentray now --follow` (a Waybar module)",
-		done:  "--follow prints a \"tokentray is not running\" line in the chosen format and reconnects (0.5 s, doubling to 5 s)",
+		id:      "S.4",
+		fault:   "the tray quits and starts again under `tokentray now --follow` (a Waybar module)",
+		done:    "--follow prints a \"tokentray is not running\" line in the chosen format and reconnects (0.5 s, doubling to 5 s)",
 		promise: "the command keeps running: it says the tray is gone, then follows the new tray",
 		measured: fmt.Sprintf("lines %q → %q (%.1f s after the quit) → %q (%.1f s after the new tray's item appeared); SIGTERM: exit %d",
 			first, gone, tookGone.Seconds(), back, tookBack.Seconds(), end.code),
@@ -275,9 +275,9 @@ func TestSocketLongConfigPath(t *testing.T) {
 	now := d.run("now")
 	sockets, _ := filepath.Glob(filepath.Join(runtimeDir, "tokentray-*.sock"))
 	report(t, row{
-		id:    "S.5",
-		fault: "a config directory whose socket path is longer than the 108 bytes of sun_path",
-		done:  "the socket moves to $XDG_RUNTIME_DIR/tokentray-<hash of the config dir>.sock; tray and clients derive the same name",
+		id:      "S.5",
+		fault:   "a config directory whose socket path is longer than the 108 bytes of sun_path",
+		done:    "the socket moves to $XDG_RUNTIME_DIR/tokentray-<hash of the config dir>.sock; tray and clients derive the same name",
 		promise: "without a tray `token` works on its own; the tray starts and answers `token` and `now`",
 		measured: fmt.Sprintf("socket path would be %d bytes; no tray: exit %d; tray started, %d socket(s) in the runtime dir; token exit %d (through the tray %v), now exit %d",
 			len(filepath.Join(d.dir, "instance.sock")), alone.code, len(sockets), through.code, !strings.Contains(through.stderr, noTrayNote), now.code),
@@ -299,9 +299,9 @@ func TestSocketWorldWritableConfigDir(t *testing.T) {
 	fixed, _ := tokenRun(t, d)
 	want := d.dir + " is writable by other users (mode 0777): another user could replace tokentray's socket in it; run: chmod 700 " + d.dir
 	report(t, row{
-		id:    "S.6",
-		fault: "the config directory is made 0777 while the tray runs (another user could replace the socket)",
-		done:  "clients check the directory's mode and owner and the serving process's uid (SO_PEERCRED) before sending anything",
+		id:      "S.6",
+		fault:   "the config directory is made 0777 while the tray runs (another user could replace the socket)",
+		done:    "clients check the directory's mode and owner and the serving process's uid (SO_PEERCRED) before sending anything",
 		promise: "`token` refuses with what, where and the chmod to run; after the chmod it works again",
 		measured: fmt.Sprintf("0777: exit %d, stdout %d bytes, stderr %q; after chmod 700: exit %d",
 			refused.code, len(refused.stdout), strings.TrimSpace(refused.stderr), fixed.code),
@@ -327,9 +327,9 @@ func TestSocketMinValidLikeTheCommand(t *testing.T) {
 	cli := d.run("token", "--min-valid", "2h")
 	calls := fake.Count("POST", "/api/token") - before
 	report(t, row{
-		id:    "S.7",
-		fault: "a client asks the socket for a token valid 7200 s, which the command line refuses",
-		done:  "the socket decodes requests with the command's own check (local.CheckMinValid)",
+		id:      "S.7",
+		fault:   "a client asks the socket for a token valid 7200 s, which the command line refuses",
+		done:    "the socket decodes requests with the command's own check (local.CheckMinValid)",
 		promise: "refused on both, with the same range, and no refresh",
 		measured: fmt.Sprintf("socket: %s; `token --min-valid 2h`: exit %d %q; token-endpoint calls %d",
 			strings.TrimSpace(answer), cli.code, strings.TrimSpace(cli.stderr), calls),
