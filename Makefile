@@ -7,8 +7,9 @@ PKGS      := ./...
 BUILD_DEBS := gcc pkg-config libgl1-mesa-dev xorg-dev libxkbcommon-dev libwayland-dev
 # The unit tests include one against a real Secret Service (gnome-keyring on a private bus).
 TEST_DEBS  := $(BUILD_DEBS) dbus gnome-keyring libsecret-tools
-# The end-to-end tests start a real X server, D-Bus, Secret Service, clipboard and browser.
-E2E_DEBS   := xvfb dbus gnome-keyring libsecret-tools xclip xdotool chromium imagemagick
+# The end-to-end tests start a real X server, D-Bus, Secret Service, clipboard and browser, and
+# xfce4-panel as a real tray host (it pulls in xfconf; the harness starts xfconfd itself).
+E2E_DEBS   := xvfb dbus gnome-keyring libsecret-tools xclip xdotool chromium imagemagick xfce4-panel
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FYNE_CLI    := fyne.io/tools/cmd/fyne@v1.7.4

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"tokentray/auth"
 	"tokentray/internal/covers"
 	"tokentray/internal/local"
 	"tokentray/internal/session"
@@ -44,7 +45,7 @@ type Window struct {
 func NewWindow(a fyne.App, b Backend) *Window {
 	var serial sync.Mutex
 	var cache coverSource
-	if c, err := covers.Open(); err == nil {
+	if c, err := covers.Open(auth.APIURL()); err == nil { // the tray sets it to the Web API it uses
 		cache = c
 	}
 	return newWindow(a, b, cache, time.Now, func(f func()) { go f() }, func(f func()) {

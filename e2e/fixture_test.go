@@ -72,13 +72,25 @@ func sharedJourney(t *testing.T) *journey { return newJourney(t, shared, true) }
 // screenshot.
 func parallelJourney(t *testing.T) *journey {
 	t.Parallel()
-	// An X server of its own too: the clipboard is per display, and parallel journeys copy.
+	return newJourney(t, harness.NewSession(t, ownDisplay(t), harness.SessionOptions{Keyring: true}), true)
+}
+
+// panelJourney is a parallel journey whose tray host is a real xfce4-panel instead of the
+// harness's watcher.
+func panelJourney(t *testing.T, panel harness.PanelOptions) *journey {
+	t.Parallel()
+	return newJourney(t, harness.NewSession(t, ownDisplay(t), harness.SessionOptions{Keyring: true, Panel: &panel}), true)
+}
+
+// ownDisplay is an X server for one parallel journey: the clipboard is per display, and parallel
+// journeys copy.
+func ownDisplay(t *testing.T) *harness.Display {
 	own, err := harness.StartDisplay()
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { own.Close() })
-	return newJourney(t, harness.NewSession(t, own, harness.SessionOptions{Keyring: true}), true)
+	return own
 }
 
 // newJourney prepares a journey in sess: a fake Spotify with the app registered and warmup
@@ -360,8 +372,15 @@ func nowPlaying(name string) harness.Match {
 // until the tray shows what the fake plays. beforeAgree runs just before the click on #agree.
 func (j *journey) login(beforeAgree func()) {
 	j.t.Helper()
-	ctx := within(j.t, 60*time.Second)
 	j.must("click Log in… in the tray", j.item.Click(loginItem))
+	j.agreeInBrowser(beforeAgree)
+}
+
+// agreeInBrowser takes the login that a click on Log in… started through the fake's consent
+// page, and waits until the tray shows what the fake plays.
+func (j *journey) agreeInBrowser(beforeAgree func()) {
+	j.t.Helper()
+	ctx := within(j.t, 60*time.Second)
 	authorize, err := j.opener.WaitForOpenedURL(ctx)
 	j.must("wait for the app to open the authorize URL with "+harness.BrowserEnvVar, err)
 	if !strings.HasPrefix(authorize, j.fake.URL()+"/authorize?") {
@@ -427,16 +446,9 @@ func (j *journey) waitForIcon(what string, want func([]byte) bool) []byte {
 // iconPixmap is the tray icon as the panel gets it.
 func (j *journey) iconPixmap() []byte {
 	j.t.Helper()
-	v, err := j.item.Prop("IconPixmap")
+	icon, err := j.item.Icon()
 	j.must("read IconPixmap", err)
-	var pixmaps []struct {
-		W, H int32
-		Pix  []byte
-	}
-	if err := v.Store(&pixmaps); err != nil || len(pixmaps) == 0 {
-		j.fail("decode IconPixmap", fmt.Errorf("%v (%s)", err, v.Signature()))
-	}
-	return pixmaps[0].Pix
+	return icon.Pix
 }
 
 // windowVisible reports whether a mapped window is titled exactly "tokentray" (there is no

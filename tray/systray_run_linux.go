@@ -11,6 +11,9 @@ var (
 	quitOnce    sync.Once
 )
 
+// itemID is the StatusNotifierItem's Id, by which a panel remembers the item across restarts.
+const itemID = "tokentray"
+
 // RunSystray shows the tray with fyne.io/systray and blocks until QuitSystray; call it from
 // main's goroutine. onReady runs once the item is on the bus; onExit runs before RunSystray
 // returns.
@@ -20,9 +23,11 @@ var (
 // finished when start returns.
 func RunSystray(onReady, onExit func()) {
 	start, end := systray.RunWithExternalLoop(nil, onExit)
+	// systray exports the title as it is at start as the item's Id too, else systray_<pid>. A
+	// panel keeps the user's choices (hidden, order) by Id, so it has to be the same at every
+	// start. (Linux tray hosts also show the title as the item's name; some crash without one.)
+	systray.SetTitle(itemID)
 	start()
-	// Linux tray hosts show the title as the item's name; some crash without one.
-	systray.SetTitle("tokentray")
 	go onReady()
 	<-quitSystray
 	end()

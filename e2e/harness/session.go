@@ -28,6 +28,9 @@ type SessionOptions struct {
 	// owns org.freedesktop.secrets and the bus cannot activate it: the "keyring absent"
 	// journey.
 	Keyring bool
+	// Panel runs a real xfce4-panel as the tray host (it owns the StatusNotifierWatcher)
+	// instead of the harness's own watcher; WaitForItem then returns the panel's newest item.
+	Panel *PanelOptions
 }
 
 // Session is a private desktop session on a Display: its own HOME and XDG dirs, its own
@@ -47,7 +50,8 @@ type Session struct {
 	bus     *daemon
 	keyring *daemon
 	conn    *dbus.Conn
-	tray    *trayHost
+	tray    *trayHost // nil when a panel is the tray host
+	panel   *Panel
 	notes   *notificationServer
 }
 
@@ -91,7 +95,11 @@ func StartSession(d *Display, o SessionOptions) (s *Session, err error) {
 	if s.conn, err = dbus.Connect(s.BusAddress); err != nil {
 		return s, fmt.Errorf("connect to private bus %s: %v", s.BusAddress, err)
 	}
-	if s.tray, err = exportTrayHost(s.conn); err != nil {
+	if o.Panel != nil {
+		if err := s.startPanel(*o.Panel); err != nil {
+			return s, err
+		}
+	} else if s.tray, err = exportTrayHost(s.conn); err != nil {
 		return s, err
 	}
 	if s.notes, err = exportNotificationServer(s.conn); err != nil {
@@ -176,6 +184,9 @@ func (s *Session) Close() error {
 	}
 	if s.keyring != nil {
 		errs = append(errs, s.keyring.stop())
+	}
+	if s.panel != nil {
+		errs = append(errs, s.panel.stop())
 	}
 	if s.bus != nil {
 		errs = append(errs, s.bus.stop())

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
 	"strings"
 	"sync"
 	"time"
@@ -177,8 +178,17 @@ func (h *trayHost) describe() string {
 	return b.String()
 }
 
-// WaitForItem returns the most recently registered tray item that is still on the bus.
+// WaitForItem returns the most recently registered tray item that is still on the bus (with a
+// panel, RegisteredAt is not known and stays zero).
 func (s *Session) WaitForItem(ctx context.Context) (*Item, error) {
+	if s.panel != nil {
+		last := ""
+		return poll(ctx, "a tray item to register with xfce4-panel", func(context.Context) (*Item, bool, error) {
+			it, ok, state := s.newestPanelItem()
+			last = state
+			return it, ok, nil
+		}, func() string { return last })
+	}
 	return poll(ctx, "a tray item to register", func(context.Context) (*Item, bool, error) {
 		it, ok := s.tray.newest()
 		return it, ok, nil
@@ -499,4 +509,35 @@ func (it *Item) Click(match Match) error {
 		return fmt.Errorf("click %q: %v", found.Label, call.Err)
 	}
 	return nil
+}
+
+// Icon decodes the item's IconPixmap as a panel does: the largest of its ARGB32 images, bytes
+// in network order (A, R, G, B), not premultiplied. It is empty while the item has no icon.
+func (it *Item) Icon() (*image.NRGBA, error) {
+	v, err := it.Prop("IconPixmap")
+	if err != nil {
+		return nil, err
+	}
+	var pixmaps []struct {
+		W, H int32
+		Pix  []byte
+	}
+	if err := v.Store(&pixmaps); err != nil {
+		return nil, fmt.Errorf("tray item %s IconPixmap %s: %v", it.key(), v.Signature(), err)
+	}
+	largest := -1
+	for i, p := range pixmaps {
+		if len(p.Pix) == int(4*p.W*p.H) && p.W > 0 && (largest < 0 || p.W*p.H > pixmaps[largest].W*pixmaps[largest].H) {
+			largest = i
+		}
+	}
+	if largest < 0 { // no icon set yet: a panel shows nothing
+		return &image.NRGBA{}, nil
+	}
+	p := pixmaps[largest]
+	img := image.NewNRGBA(image.Rect(0, 0, int(p.W), int(p.H)))
+	for i := 0; i < len(p.Pix); i += 4 {
+		copy(img.Pix[i:i+4], []byte{p.Pix[i+1], p.Pix[i+2], p.Pix[i+3], p.Pix[i]})
+	}
+	return img, nil
 }

@@ -62,7 +62,7 @@ func TestCountsOverARollingDayAcrossRestarts(t *testing.T) {
 	}
 }
 
-func TestDamagedFileIsResetWithAWarning(t *testing.T) {
+func TestDamagedFileIsMovedAsideWithAWarning(t *testing.T) {
 	for name, content := range map[string]string{
 		"not JSON":      `{"version":1,"calls":{"/v1/me":[17`,
 		"wrong version": `{"version":7,"calls":{}}`,
@@ -77,8 +77,15 @@ func TestDamagedFileIsResetWithAWarning(t *testing.T) {
 			c := &clock{t: t0}
 			var warnings []error
 			l := Open(Options{Path: path, Now: c.Now, Warn: func(err error) { warnings = append(warnings, err) }})
-			if len(warnings) != 1 || !strings.Contains(warnings[0].Error(), path) || !strings.Contains(warnings[0].Error(), "counting starts again from zero") {
-				t.Fatalf("warnings %v, want one naming the file and the reset", warnings)
+			if len(warnings) != 1 || !strings.Contains(warnings[0].Error(), path) ||
+				!strings.Contains(warnings[0].Error(), "it was moved to "+path+".damaged and today's count starts again from zero") {
+				t.Fatalf("warnings %v, want one naming the file, where it went and the reset", warnings)
+			}
+			if kept, _ := os.ReadFile(path + ".damaged"); string(kept) != content {
+				t.Fatalf("the file moved aside holds %d bytes, want the %d of the damaged one", len(kept), len(content))
+			}
+			if l.Err() != nil {
+				t.Fatalf("Err = %v, want nil: the count restarted", l.Err())
 			}
 			if n := len(l.Recent("")); n != 0 {
 				t.Fatalf("%d calls from a damaged file, want 0", n)
@@ -128,5 +135,37 @@ func TestWriteFailureWarnsOnce(t *testing.T) {
 	}
 	if n := len(l.Recent(playing)); n != 2 {
 		t.Fatalf("counted %d, want 2 even though saving failed", n)
+	}
+}
+
+func TestAQuotaBlockOutlivesARestart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), FileName)
+	c := &clock{t: t0}
+	l := Open(Options{Path: path, Now: c.Now})
+	l.Block(t0.Add(50000*time.Second), "QUOTA_EXCEEDED")
+	data, err := os.ReadFile(path)
+	if want := `{"version":1,"calls":{},"blocked_until":1795917200000,"blocked_reason":"QUOTA_EXCEEDED"}`; err != nil || string(data) != want {
+		t.Fatalf("file %s (%v), want %s", data, err, want)
+	}
+	c.Set(t0.Add(time.Hour))
+	again := Open(Options{Path: path, Now: c.Now})
+	if until, reason := again.Blocked(); !until.Equal(t0.Add(50000*time.Second)) || reason != "QUOTA_EXCEEDED" {
+		t.Fatalf("after a restart Blocked = %v, %q; want t0+50000s, QUOTA_EXCEEDED", until, reason)
+	}
+	again.Record(playing) // a call saved meanwhile keeps the block
+	c.Set(t0.Add(50000 * time.Second))
+	if until, _ := Open(Options{Path: path, Now: c.Now}).Blocked(); !until.IsZero() {
+		t.Fatalf("a block that has ended still holds until %v", until)
+	}
+}
+
+func TestABlockBeyondADayIsIgnored(t *testing.T) {
+	path := filepath.Join(t.TempDir(), FileName)
+	// Ends 25 h after t0: written by a clock a day ahead.
+	if err := os.WriteFile(path, []byte(`{"version":1,"calls":{},"blocked_until":1795957200000,"blocked_reason":"QUOTA_EXCEEDED"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if until, _ := Open(Options{Path: path, Now: func() time.Time { return t0 }}).Blocked(); !until.IsZero() {
+		t.Fatalf("Blocked = %v, want none", until)
 	}
 }

@@ -1,5 +1,6 @@
-// Package atomicfile replaces files so that a reader, even in another process, sees either the
-// old or the new content, and a killed process never leaves a half-written file.
+// Package atomicfile keeps tokentray's own small files: it replaces them so that a reader, even
+// in another process, sees either the old or the new content, and a killed process never leaves
+// a half-written file; it reads them only if they are regular files of a bounded size.
 package atomicfile
 
 import (
@@ -10,7 +11,9 @@ import (
 )
 
 // WriteFile replaces path with data (mode 0600): the data goes to a temporary file in the same
-// directory, which is renamed over path and then synced, with the directory.
+// directory, which is renamed over path and then synced, with the directory. It replaces only a
+// regular file (or a symbolic link as such): a FIFO, a device or a directory there is a
+// *NotRegularError, and nothing is written.
 //
 // The rename comes before the sync on purpose: the moment it returns, the new content is what
 // every process reads, whatever happens to this one. That cuts the time in which a kill -9 after
@@ -20,6 +23,9 @@ import (
 // filesystems may keep the old content or, rarely, an empty file. Windows cannot rename an open
 // file, so there the sync comes first.
 func WriteFile(path string, data []byte) (err error) {
+	if err := replaceable(path); err != nil {
+		return err
+	}
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*") // created with mode 0600
 	if err != nil {

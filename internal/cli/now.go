@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"io/fs"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -47,6 +49,12 @@ func runNow(env *Env, args []string) error {
 	o.insecure = *insecure
 	if !slices.Contains(nowFormats, o.format) {
 		return usagef("--format %q: choose one of %s", o.format, strings.Join(nowFormats, ", "))
+	}
+	if o.output != "" {
+		var err error
+		if o.output, err = outputPath(o.output); err != nil {
+			return err
+		}
 	}
 	if o.follow {
 		return followNow(env, o)
@@ -219,6 +227,36 @@ func show(env *Env, o nowOptions, np nowplaying.State) error {
 		return err
 	}
 	return emit(env, o, line)
+}
+
+// outputPath is the file --output replaces: path, or the file its symbolic link points to (the
+// link stays). Only a regular file or a new path in an existing directory is taken, before
+// anything is written: replacing a FIFO or a device would take it from whoever uses it.
+func outputPath(path string) (string, error) {
+	const fix = "--output replaces only a regular file: choose a regular file or a new path"
+	target := path
+	if info, err := os.Lstat(path); err == nil && info.Mode()&fs.ModeSymlink != 0 {
+		if target, err = filepath.EvalSymlinks(path); err != nil {
+			return "", usagef("--output %s is a symbolic link to nothing that can be used (%v); %s", path, err, fix)
+		}
+	}
+	info, err := os.Lstat(target)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if dir, err := os.Stat(filepath.Dir(target)); err != nil || !dir.IsDir() {
+			return "", usagef("--output %s: the directory %s does not exist: create it, or choose another path", path, filepath.Dir(target))
+		}
+		return target, nil
+	case err != nil:
+		return "", fmt.Errorf("--output %s: %w", path, err)
+	case !info.Mode().IsRegular():
+		what := &atomicfile.NotRegularError{Path: target, Mode: info.Mode()}
+		if target != path {
+			return "", usagef("--output %s links to %s, which %s; %s", path, target, what.Problem(), fix)
+		}
+		return "", usagef("--output %s; %s", what, fix)
+	}
+	return target, nil
 }
 
 // emit prints line and, with --output, replaces the file with it.

@@ -10,6 +10,8 @@ import (
 	"tokentray/auth"
 	"tokentray/internal/apicalls"
 	"tokentray/internal/local"
+	"tokentray/internal/nowplaying"
+	"tokentray/internal/trayapi"
 )
 
 func runStatus(env *Env, args []string) error {
@@ -30,10 +32,18 @@ func runStatus(env *Env, args []string) error {
 	row := func(k, v string) { fmt.Fprintf(w, "%-15s %s\n", k+":", v) }
 	row("Config", p.Dir)
 	row("Storage", p.Store.Describe())
-	row("Web API", apicalls.Open(apicalls.Options{Path: filepath.Join(p.Dir, apicalls.FileName)}).Summary())
+	calls := apicalls.Open(apicalls.Options{Path: filepath.Join(p.Dir, apicalls.FileName), ReadOnly: true})
+	row("Web API", calls.Summary())
 	if tray, err := runningTray(); err == nil {
-		if st, err := tray.State(); err == nil && st.NowPlaying.ErrText != "" {
+		st, err := tray.State()
+		switch {
+		case err == nil && st.NowPlaying.ErrText != "":
 			row("Now playing", st.NowPlaying.ErrText)
+		case errors.Is(err, trayapi.ErrNoTray):
+			// The quota block the last tray saved: the next one starts without calling until then.
+			if until, reason := calls.Blocked(); !until.IsZero() {
+				row("Now playing", nowplaying.QuotaText(until, time.Now())+" ("+reason+")")
+			}
 		}
 	}
 	if !p.HasSettings {

@@ -20,7 +20,7 @@ func TestACoverIsFetchedOnceAndKeptOnDisk(t *testing.T) {
 	}
 	defer fake.Close()
 	fetches := &countingTransport{}
-	c := &Cache{Dir: t.TempDir(), HTTP: &http.Client{Transport: fetches}}
+	c := &Cache{Dir: t.TempDir(), HTTP: &http.Client{Transport: fetches}, Origins: []string{fake.URL()}}
 	url := fake.URL() + "/_fake/cover/4kQm2Tn8XvLpR7cJw1ZbYd?size=300"
 	first, err := c.Get(context.Background(), url)
 	if err != nil {
@@ -63,7 +63,7 @@ func TestTheOldestCoversGo(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer fake.Close()
-	c := &Cache{Dir: t.TempDir(), Keep: 2}
+	c := &Cache{Dir: t.TempDir(), Keep: 2, Origins: []string{fake.URL()}}
 	var paths []string
 	for _, id := range []string{"a", "b", "c"} {
 		p, err := c.Get(context.Background(), fake.URL()+"/_fake/cover/"+id+"?size=64")

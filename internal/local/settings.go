@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -122,24 +121,20 @@ func LoadSettings(dir string) (s Settings, found bool, err error) {
 	fail := func(field, problem string, cause error) (Settings, bool, error) {
 		return Settings{}, false, &SettingsError{File: path, Field: field, Problem: problem, Fix: fixByReset, Err: cause}
 	}
-	info, err := os.Lstat(path)
+	data, err := atomicfile.ReadFile(path, maxSettingsSize)
+	var notRegular *atomicfile.NotRegularError
+	var tooLarge *atomicfile.TooLargeError
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return DefaultSettings(), false, nil
+	case errors.As(err, &notRegular) && notRegular.Mode.IsDir():
+		return fail("", notRegular.Problem()+"; remove it (it is not tokentray's)", nil)
+	case errors.As(err, &notRegular):
+		return fail("", notRegular.Problem(), nil)
+	case errors.As(err, &tooLarge):
+		return fail("", fmt.Sprintf("is %d bytes; a settings file is a few hundred, and at most %d are read", tooLarge.Size, maxSettingsSize), nil)
 	case err != nil:
 		return fail("", fmt.Sprintf("cannot be read (%v)", err), err)
-	case info.Mode()&fs.ModeSymlink != 0:
-		return fail("", "is a symbolic link; tokentray reads only a regular file there", nil)
-	case info.IsDir():
-		return fail("", "is a directory, not a file; remove it (it is not tokentray's)", nil)
-	case !info.Mode().IsRegular():
-		return fail("", fmt.Sprintf("is not a regular file (%s)", info.Mode().Type()), nil)
-	case info.Size() > maxSettingsSize:
-		return fail("", fmt.Sprintf("is %d bytes; a settings file is a few hundred, and at most %d are read", info.Size(), maxSettingsSize), nil)
-	}
-	data, err := readRegularFile(path, info, maxSettingsSize)
-	if err != nil {
-		return fail("", err.Error(), err)
 	}
 	if trimmed := bytes.TrimSpace(data); len(trimmed) == 0 || trimmed[0] != '{' {
 		return fail("", "does not hold a JSON object", nil)
@@ -163,28 +158,6 @@ func LoadSettings(dir string) (s Settings, found bool, err error) {
 		return fail(strings.Join(names, ", "), strings.Join(problems, "; "), err)
 	}
 	return s, true, nil
-}
-
-// readRegularFile reads at most limit bytes of the file at path, refusing it if it is no longer
-// the regular file Lstat saw (swapped for a FIFO or a device in between).
-func readRegularFile(path string, seen fs.FileInfo, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("cannot be opened (%w)", err)
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil || !os.SameFile(info, seen) || !info.Mode().IsRegular() {
-		return nil, errors.New("changed while tokentray read it; try again")
-	}
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, fmt.Errorf("cannot be read (%w)", err)
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("grew beyond %d bytes while tokentray read it", limit)
-	}
-	return data, nil
 }
 
 // SettingsWorldReadable reports whether the settings file in dir can be read by other users, for

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -148,10 +147,15 @@ func (s fileStore) Delete(key string) error {
 func (s fileStore) Describe() string { return "insecure file " + s.path }
 func (s fileStore) Insecure() bool   { return true }
 
-// read returns the stored secrets; a missing file is an empty store.
+// maxSecretsSize bounds what the file store reads: a client secret and two token records are a
+// few KiB.
+const maxSecretsSize = 1 << 20
+
+// read returns the stored secrets; a missing file is an empty store. Like settings.json, only a
+// regular file is read: a FIFO there must not hang every command.
 func (s fileStore) read() (map[string]string, error) {
 	secrets := make(map[string]string)
-	data, err := os.ReadFile(s.path)
+	data, err := atomicfile.ReadFile(s.path, maxSecretsSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		return secrets, nil
 	}

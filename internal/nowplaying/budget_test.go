@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"tokentray/internal/apicalls"
+	"tokentray/internal/clock"
 	"tokentray/internal/webapi"
 )
 
@@ -220,5 +221,92 @@ func waitForDeadlines(t *testing.T, h *harness) {
 	defer cancel()
 	if err := h.clock.BlockUntil(ctx, 0); err != nil {
 		t.Fatalf("the poller still has timers %v: %v", offsets(h.clock.Deadlines()), err)
+	}
+}
+
+func TestWakeIfStaleCostsNoMoreThanTheSchedule(t *testing.T) {
+	nothing := step{playing: &webapi.Playing{Kind: webapi.Nothing}}
+	// A track an hour long: checks 87 s apart (3601 s in 41 steps).
+	h := startConfigured(t, budgeted(500, emptyLog), step{playing: track(0, time.Hour, t0)}, nothing, nothing, nothing, nothing)
+	h.expectScheduled(t0.Add(87 * time.Second))
+	h.clock.Advance(30 * time.Second)
+	for range 60 { // a crowd of watchers within the check interval
+		h.wakeIfStaleAndWait()
+	}
+	h.pollsAt(t0.Add(87 * time.Second)) // the schedule's own check, and none before it
+
+	// Nothing plays: the idle waits (1, 2, 4 min) soon outgrow the check interval.
+	at := t0.Add(87 * time.Second)
+	h.pollsAt(at.Add(time.Minute))
+	at = at.Add(time.Minute)
+	h.pollsAt(at.Add(2 * time.Minute))
+	at = at.Add(2 * time.Minute)
+	h.expectScheduled(at.Add(4 * time.Minute))
+	h.clock.Advance(89 * time.Second)
+	h.wakeIfStaleAndWait()
+	h.expectScheduled(at.Add(4 * time.Minute)) // 89 s old: still fresh
+	h.clock.Advance(time.Second)
+	h.wakeIfStaleAndWait()
+	h.expectPollAt(at.Add(90 * time.Second)) // 90 s old: stale by the check interval
+}
+
+func TestWakeIfStaleBeforeTheFirstPollAsksOnce(t *testing.T) {
+	// `tokentray now` while nothing is known: the first poll answers it; no second one follows.
+	h := startConfigured(t, func(p *Poller) {
+		budgeted(500, emptyLog)(p)
+		p.WakeIfStale()
+	}, step{playing: track(0, time.Hour, t0)})
+	h.expectScheduled(t0.Add(87 * time.Second))
+	select {
+	case at := <-h.polls:
+		t.Fatalf("a second poll at t0%+v", at.Sub(t0))
+	default:
+	}
+}
+
+// wakeIfStaleAndWait calls WakeIfStale and waits until the poller has taken it.
+func (h *harness) wakeIfStaleAndWait() {
+	h.t.Helper()
+	h.poller.WakeIfStale()
+	deadline := time.Now().Add(guard)
+	for len(h.poller.wanted) > 0 {
+		if time.Now().After(deadline) {
+			h.t.Fatal("the poller did not take the wake-up")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func TestAQuotaBlockOutlivesARestart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), apicalls.FileName)
+	fileLog := func(p *Poller) *apicalls.Log {
+		return apicalls.Open(apicalls.Options{Path: path, Now: p.Clock.Now, Warn: func(err error) { t.Error(err) }})
+	}
+	quota := &webapi.Error{Status: http.StatusTooManyRequests, Message: "API rate limit exceeded", Reason: "QUOTA_EXCEEDED", RetryAfter: 50000 * time.Second}
+	until := t0.Add(50000 * time.Second)
+	want := "Spotify's daily quota for your apps is used up until Fri 01:53; now playing resumes then"
+
+	first := startConfigured(t, budgeted(500, fileLog), step{err: quota})
+	if s := first.expectState(); !s.QuotaUntil.Equal(until) || s.ErrText != want {
+		t.Fatalf("state %+v", s)
+	}
+	first.expectScheduled(until)
+	first.cancel()
+	<-first.done
+
+	// Restarted an hour later, on the same file: no call until the block ends, and it says why.
+	restarted := launch(t, func(p *Poller) {
+		p.Clock.(*clock.Fake).Advance(time.Hour)
+		budgeted(500, fileLog)(p)
+	}, step{playing: track(0, time.Hour, until)})
+	s := restarted.expectState()
+	if !s.QuotaUntil.Equal(until) || s.ErrText != want || s.Label != "Now playing unavailable" {
+		t.Fatalf("after the restart: %+v", s)
+	}
+	restarted.wakeAndWait()
+	restarted.wakeIfStaleAndWait()
+	restarted.pollsAt(until)
+	if s := restarted.expectState(); !s.QuotaUntil.IsZero() || s.ErrText != "" || s.Label != "Artist — Song" {
+		t.Fatalf("after the block: %+v", s)
 	}
 }

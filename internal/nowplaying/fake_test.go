@@ -2,6 +2,8 @@ package nowplaying
 
 import (
 	"context"
+	"net/http"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -65,5 +67,56 @@ func TestAgainstTheFake(t *testing.T) {
 	}
 	if n := len(log.Recent(webapi.CurrentlyPlayingPath)); n != 2 {
 		t.Fatalf("the call log holds %d now-playing calls, want 2", n)
+	}
+}
+
+func TestTheFakesQuotaIsNotAskedAgainAfterARestart(t *testing.T) {
+	clk := clock.NewFake(t0)
+	fake, client := fakeSpotify(t, clk.Now)
+	fake.Player().SetQueue(fakespotify.Item{Kind: "track", ID: "t1", Name: "Song", Artists: []string{"Artist"}, Duration: time.Hour})
+	fake.SetQuota(fakespotify.Quota{Calls: 1, Block: 50000 * time.Second})
+	path := filepath.Join(t.TempDir(), apicalls.FileName)
+	calls := func() int { return fake.Count(http.MethodGet, webapi.CurrentlyPlayingPath) }
+
+	// run runs a Poller over the call log file until it emits a State matching done.
+	run := func(done func(State) bool, wake bool) State {
+		t.Helper()
+		log := apicalls.Open(apicalls.Options{Path: path, Now: clk.Now, Warn: func(err error) { t.Error(err) }})
+		client.Calls = log
+		states := make(chan State, 4)
+		p := &Poller{Source: client, Clock: clk, OnChange: func(s State) { states <- s }, Budget: &Budget{Calls: 500, Log: log}}
+		ctx, cancel := context.WithCancel(t.Context())
+		ended := make(chan struct{})
+		go func() { defer close(ended); p.Run(ctx) }()
+		defer func() { cancel(); <-ended }()
+		for {
+			select {
+			case s := <-states:
+				if done(s) {
+					return s
+				}
+				if wake {
+					p.Wake()
+				}
+			case <-time.After(guard):
+				t.Fatal("no such State")
+			}
+		}
+	}
+	blocked := func(s State) bool { return !s.QuotaUntil.IsZero() }
+	// The first call fills the quota; the second (a Wake) meets the block.
+	s := run(blocked, true)
+	if want := t0.Add(50000 * time.Second); !s.QuotaUntil.Equal(want) {
+		t.Fatalf("blocked until %v, want %v", s.QuotaUntil, want)
+	}
+	if n := calls(); n != 2 {
+		t.Fatalf("%d calls reached the fake, want 2", n)
+	}
+	for range 3 { // restarts within the block ask nothing
+		clk.Advance(time.Hour)
+		run(blocked, false)
+	}
+	if n := calls(); n != 2 {
+		t.Fatalf("%d calls reached the fake after three restarts, want still 2", n)
 	}
 }

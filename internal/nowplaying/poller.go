@@ -70,8 +70,9 @@ type Budget struct {
 	// DefaultCheckInterval.
 	Check time.Duration
 	// Log is the record of calls the budget is measured against: the one the Source's
-	// webapi.Client records into, so that calls before a restart still count. Nil means the
-	// Poller counts its own polls, in memory.
+	// webapi.Client records into, so that calls before a restart still count. The Poller keeps
+	// a quota block there too, and honours one a previous run saved. Nil means the Poller counts
+	// its own polls, in memory. A Log whose count is unknown (Log.Err) means no calls at all.
 	Log *apicalls.Log
 }
 
@@ -107,7 +108,8 @@ func (s State) visible() visible {
 
 // Poller polls Source on an adaptive schedule, backing off on errors and never before a rate
 // limit's Retry-After; a Retry-After over QuotaStop or a QUOTA_EXCEEDED answer stops it until
-// then. It never polls while logged out (until Wake) or while SetLocalActive(true).
+// then (across restarts, with a Budget.Log). It never polls while logged out (until Wake) or
+// while SetLocalActive(true).
 //
 // Without a Budget it polls just after the current item should end but at least every
 // PlayingInterval while playing, every PausedInterval when paused and IdleInterval when nothing
@@ -143,6 +145,7 @@ type Poller struct {
 
 	initOnce    sync.Once
 	wake        chan struct{}
+	wanted      chan struct{}
 	localChange chan struct{}
 	mu          sync.Mutex
 	local       bool
@@ -151,16 +154,29 @@ type Poller struct {
 func (p *Poller) init() {
 	p.initOnce.Do(func() {
 		p.wake = make(chan struct{}, 1)
+		p.wanted = make(chan struct{}, 1)
 		p.localChange = make(chan struct{}, 1)
 	})
 }
 
 // Wake makes Run poll now (or, while rate-limited, out of budget or stopped by the quota, as
-// soon as that allows): after a login, when the window opens, when `tokentray now` asks. It
+// soon as that allows), for a change the last poll could not know of: a login or a logout. It
 // never blocks and may be called before Run.
 func (p *Poller) Wake() {
 	p.init()
 	notify(p.wake)
+}
+
+// WakeIfStale is Wake for someone who wants to see what plays (the window opened, a status bar
+// connected, `tokentray now` asks): it polls only if nothing was asked yet, or if the last poll
+// is at least as old as the schedule's check interval (the budgeted Check, stretched as the
+// budget is used; without a Budget, PlayingInterval). So a wake never polls sooner than the
+// schedule would unless the known state is stale by the schedule's own measure, and a crowd of
+// watchers costs at most one call per check interval. It never blocks and may be called
+// before Run.
+func (p *Poller) WakeIfStale() {
+	p.init()
+	notify(p.wanted)
 }
 
 // SetLocalActive tells the Poller whether a local player (MPRIS) reports what plays. While it
@@ -205,6 +221,14 @@ type run struct {
 	idle     int           // budgeted: consecutive polls that found nothing playing or paused
 }
 
+// staleAfter is how old the last poll must be for WakeIfStale to poll again.
+func (r *run) staleAfter() time.Duration {
+	if r.p.Budget == nil {
+		return or(r.p.PlayingInterval, DefaultPlayingInterval)
+	}
+	return r.stretch(or(r.p.Budget.Check, DefaultCheckInterval))
+}
+
 // Run polls until ctx is done.
 func (p *Poller) Run(ctx context.Context) {
 	p.init()
@@ -224,14 +248,32 @@ func (p *Poller) Run(ctx context.Context) {
 		if r.log == nil {
 			r.log, r.ownLog = apicalls.Open(apicalls.Options{Now: r.clock.Now}), true
 		}
+		if err := r.log.Err(); err != nil {
+			if p.OnChange != nil {
+				p.OnChange(State{Label: unavailableLabel, ErrText: "Now playing makes no Web API calls while their count is unknown: " + err.Error()})
+			}
+			<-ctx.Done()
+			return
+		}
 	}
 	var (
 		last  State
 		shown bool
 	)
 	// Before the first poll, as after any other, the Poller may have to wait: a local player,
-	// or a budget spent before a restart.
-	if !p.wait(ctx, r.clock, r.clock.Now(), r.budgetFree()) {
+	// a budget spent before a restart, or a quota block a previous run met.
+	notBefore := r.budgetFree()
+	if r.log != nil {
+		if until, _ := r.log.Blocked(); !until.IsZero() {
+			now := r.clock.Now()
+			last, shown = State{Label: unavailableLabel, QuotaUntil: until, ErrText: QuotaText(until, now)}, true
+			if p.OnChange != nil {
+				p.OnChange(last)
+			}
+			notBefore = later(notBefore, until)
+		}
+	}
+	if !p.wait(ctx, r.clock, r.clock.Now(), notBefore, time.Time{}) {
 		return
 	}
 	for {
@@ -249,7 +291,7 @@ func (p *Poller) Run(ctx context.Context) {
 			shown = true
 		}
 		last = state
-		if !p.wait(ctx, r.clock, next, later(notBefore, r.budgetFree())) {
+		if !p.wait(ctx, r.clock, next, later(notBefore, r.budgetFree()), requested.Add(r.staleAfter())) {
 			return
 		}
 	}
@@ -287,6 +329,13 @@ func (r *run) outcome(playing *webapi.Playing, err error, requested time.Time, l
 		if apiErr.Reason == webapi.ReasonQuotaExceeded || apiErr.RetryAfter > QuotaStop {
 			state.QuotaUntil = notBefore
 			state.ErrText = QuotaText(notBefore, now)
+			if r.log != nil { // so that a restart does not spend a call to learn it again
+				reason := apiErr.Reason
+				if reason == "" {
+					reason = fmt.Sprintf("Retry-After %d s", int(apiErr.RetryAfter.Seconds()))
+				}
+				r.log.Block(notBefore, reason)
+			}
 		}
 	}
 	return state, now.Add(delay), notBefore
@@ -415,9 +464,9 @@ func sinceMeasured(timestamp, requested, now time.Time) time.Duration {
 }
 
 // wait blocks until next (zero: until Wake), but never returns before notBefore, nor while a
-// local player is active; when that player stops it returns at once (or at notBefore). It
-// reports false when ctx is done.
-func (p *Poller) wait(ctx context.Context, clock Clock, next, notBefore time.Time) bool {
+// local player is active; when that player stops it returns at once (or at notBefore). A
+// WakeIfStale brings next forward only from staleAt on. It reports false when ctx is done.
+func (p *Poller) wait(ctx context.Context, clock Clock, next, notBefore, staleAt time.Time) bool {
 	for {
 		suspended := p.localActive()
 		var timer Timer
@@ -440,11 +489,17 @@ func (p *Poller) wait(ctx context.Context, clock Clock, next, notBefore time.Tim
 			if !p.localActive() { // while the local player answers, Wake needs no call
 				next = clock.Now()
 			}
+		case <-p.wanted:
+			stopTimer(timer)
+			if now := clock.Now(); !p.localActive() && !now.Before(staleAt) {
+				next = now
+			}
 		case <-p.localChange:
 			stopTimer(timer)
 			if suspended && !p.localActive() {
 				next = clock.Now()
 				drain(p.wake) // the poll that follows answers a Wake sent meanwhile
+				drain(p.wanted)
 			}
 		}
 	}

@@ -247,9 +247,10 @@ func (s *Session) SetLocalPlayer(snap mpris.Snapshot) {
 	s.nowPlaying().SetLocalActive(snap.Active)
 }
 
-// WakeNowPlaying asks the Web API what plays now, within the budget (the window opened, or
-// `tokentray now` asks).
-func (s *Session) WakeNowPlaying() { s.nowPlaying().Wake() }
+// WakeNowPlaying asks the Web API what plays now if what is known is stale by the schedule's
+// measure, within the budget (the window opened, a watcher connected, `tokentray now` asks): so
+// that many of them cost no more calls than the schedule.
+func (s *Session) WakeNowPlaying() { s.nowPlaying().WakeIfStale() }
 
 var errNoStore = errors.New("no secret store")
 

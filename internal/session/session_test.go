@@ -317,8 +317,10 @@ func TestTrackNotificationsAreOptInAndOnlyForANewTrack(t *testing.T) {
 	f := start(t, false)
 	st := f.login(t)
 	waitFor(t, f.s, "the first track", func(st State) bool { return st.NowPlaying.Label == "Marrow & Finch — Paper Lanterns Over Tide" })
+	// Each change is asked for at once, as after a login: WakeNowPlaying would wait until what is
+	// known is stale.
 	f.fake.Player().Next()
-	f.s.WakeNowPlaying()
+	f.s.nowPlaying().Wake()
 	waitFor(t, f.s, "the second track", func(st State) bool { return st.NowPlaying.Label == "The Velvet Orchards — Copper Skyline" })
 	if strings.Contains(f.notes.all(), "track:") {
 		t.Fatalf("a track notification although the settings do not ask for them: %q", f.notes.all())
@@ -330,13 +332,13 @@ func TestTrackNotificationsAreOptInAndOnlyForANewTrack(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.fake.Player().Pause()
-	f.s.WakeNowPlaying()
+	f.s.nowPlaying().Wake()
 	waitFor(t, f.s, "the pause", func(st State) bool { return !st.NowPlaying.Playing.IsPlaying })
 	f.fake.Player().Play()
-	f.s.WakeNowPlaying()
+	f.s.nowPlaying().Wake()
 	waitFor(t, f.s, "the resume", func(st State) bool { return st.NowPlaying.Playing.IsPlaying })
 	f.fake.Player().Next()
-	f.s.WakeNowPlaying()
+	f.s.nowPlaying().Wake()
 	f.notes.waitFor(t, "track: Ilse Varga, Tomo Reyes — Northbound Static")
 	if n := strings.Count(f.notes.all(), "track:"); n != 1 {
 		t.Fatalf("%d track notifications, want one for the new track and none for the resume: %q", n, f.notes.all())

@@ -60,7 +60,11 @@ func Run(o Options) error {
 	notifier := tray.NewNotifier()
 	defer notifier.Close()
 	opts.Notify = notifier.Notify
-	opts.NotifyTrack = trackNotifier(notifier)
+	apiURL := opts.APIURL // the fake's in demo mode
+	if apiURL == "" {
+		apiURL = auth.APIURL()
+	}
+	opts.NotifyTrack = trackNotifier(notifier, apiURL)
 	clip, clipErr := tray.OpenClipboard()
 	if clipErr == nil {
 		opts.Clipboard = clip
@@ -76,7 +80,7 @@ func Run(o Options) error {
 	defer cancel()
 	go s.Run(ctx)
 
-	windows := newWindowStarter(opts.ConfigDir)
+	windows := newWindowStarter(opts.ConfigDir, apiURL)
 	srv.Serve(s, windows.start)
 	// systray closes the session bus it shares with the keyring when it quits: let a refresh or
 	// login under way save what Spotify sent first.
@@ -136,10 +140,10 @@ func openNowPlaying(s *session.Session, notifier *tray.Notifier) {
 	}
 }
 
-// trackNotifier shows the new track with its cover, fetched into the cover cache; without a
-// cover the notification goes out all the same.
-func trackNotifier(notifier *tray.Notifier) func(nowplaying.State) {
-	cache, cacheErr := covers.Open()
+// trackNotifier shows the new track with its cover, fetched into the cover cache (from Spotify's
+// image hosts or apiURL's); without a cover the notification goes out all the same.
+func trackNotifier(notifier *tray.Notifier, apiURL string) func(nowplaying.State) {
+	cache, cacheErr := covers.Open(apiURL)
 	return func(np nowplaying.State) {
 		go func() {
 			cover := ""

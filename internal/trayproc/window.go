@@ -12,13 +12,14 @@ import (
 // socket raises the connected one; one that still starts shows itself).
 type windowStarter struct {
 	configDir string
+	apiURL    string
 
 	mu      sync.Mutex
 	running bool
 }
 
-func newWindowStarter(configDir string) *windowStarter {
-	return &windowStarter{configDir: configDir}
+func newWindowStarter(configDir, apiURL string) *windowStarter {
+	return &windowStarter{configDir: configDir, apiURL: apiURL}
 }
 
 func (w *windowStarter) start() {
@@ -33,8 +34,9 @@ func (w *windowStarter) start() {
 		return
 	}
 	cmd := exec.Command(exe, "window")
-	// The window finds the tray by the config directory, which demo mode chose for itself.
-	cmd.Env = append(os.Environ(), "TOKENTRAY_CONFIG_DIR="+w.configDir)
+	// The window finds the tray by the config directory, which demo mode chose for itself, and
+	// takes covers from the tray's Web API (in demo mode the fake's, which serves them).
+	cmd.Env = append(os.Environ(), "TOKENTRAY_CONFIG_DIR="+w.configDir, "TOKENTRAY_API_URL="+w.apiURL)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Start(); err != nil {
 		fmt.Fprintf(os.Stderr, "tokentray: cannot open the window: %v\n", err)
