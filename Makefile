@@ -15,8 +15,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FYNE_CLI    := fyne.io/tools/cmd/fyne@v1.7.4
 
 .PHONY: all build run demo test test-deps e2e bench lint package screenshots deps e2e-deps clean faults
-.PHONY: install uninstall windows footprint
-.PHONY: wine
+.PHONY: install uninstall windows footprint soak wine
 
 all: build
 
@@ -61,6 +60,12 @@ e2e: e2e-deps
 
 bench: test-deps # the MPRIS benchmark starts a dbus-daemon
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+# 10 clients hammer a tray on its socket (token, now, state, watch, cut requests, disconnects);
+# the tray's RSS and descriptors must stay flat. SOAK=10m is the documented run.
+SOAK ?= 10m
+soak:
+	$(GO) test -count=1 -timeout 0 -run '^TestSoak$$' -v ./internal/trayapi -args -soak=$(SOAK)
 
 # Lint the files behind build tags too: the e2e harness, the footprint benchmark, the Secret
 # Service test, the fault suite and the Wine journey.

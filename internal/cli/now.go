@@ -17,6 +17,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/internal/atomicfile"
+	"tokentray/internal/backoff"
 	"tokentray/internal/local"
 	"tokentray/internal/nowplaying"
 	"tokentray/internal/session"
@@ -39,7 +40,7 @@ type nowOptions struct {
 func runNow(env *Env, args []string) error {
 	fs := newFlagSet(env, "now", "show the track, episode or ad playing now")
 	var o nowOptions
-	fs.BoolVar(&o.follow, "follow", false, "print a line on every change, for status bars (needs the running tray)")
+	fs.BoolVar(&o.follow, "follow", false, "print a line on every change, for status bars (follows the running tray, waiting while none runs)")
 	fs.StringVar(&o.format, "format", "text", "text (the label and link), json, or waybar (a Waybar custom module's JSON)")
 	fs.StringVar(&o.output, "output", "", "also rewrite `FILE` atomically on every change (e.g. an OBS text source)")
 	insecure := insecureFlag(fs)
@@ -77,9 +78,10 @@ func nowPlaying(env *Env, insecure bool) (nowplaying.State, error) {
 	switch {
 	case err == nil:
 		return nowFromTray(st)
-	case !errors.Is(err, trayapi.ErrNoTray):
+	case !trayapi.Absent(err):
 		return nowplaying.State{}, err
 	}
+	noteAbsent(env, err)
 	_, m, err := openManager(env, insecure, nil)
 	if err != nil {
 		return nowplaying.State{}, err
@@ -137,20 +139,54 @@ func (e *waitError) Error() string {
 
 func (e *waitError) Unwrap() error { return auth.ErrUnreachable }
 
-// followNow prints a line each time what plays changes, until the tray quits or a signal ends it.
+// followRetry spaces the attempts to reach a tray that is not running (or not answering), so
+// that a status bar shows what plays again soon after the tray starts.
+var followRetry = backoff.Doubling{First: 500 * time.Millisecond, Max: 5 * time.Second}
+
+// followNow prints a line each time what plays changes, until a signal ends it. While no tray
+// runs it prints that instead and tries again, so that a status bar outlives a tray restart.
 func followNow(env *Env, o nowOptions) error {
 	dir, err := local.ConfigDir()
 	if err != nil {
 		return err
 	}
-	remote, err := trayapi.Follow(dir)
-	if errors.Is(err, trayapi.ErrNoTray) {
-		return fmt.Errorf("--follow needs the running tray, which follows the player at no Web API call: %w", err)
+	stop, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer cancel()
+	last := ""
+	printNow := func(np nowplaying.State) error {
+		line, err := formatNow(np, o.format)
+		if err != nil || line == last {
+			return err
+		}
+		last = line
+		return emit(env, o, line)
 	}
-	if err != nil {
-		return err
+	for attempt := 1; ; attempt++ {
+		remote, err := trayapi.Follow(dir)
+		switch {
+		case err == nil:
+			err = followRemote(stop, remote, printNow)
+			remote.Close()
+			if err != nil || stop.Err() != nil {
+				return err
+			}
+			attempt, err = 1, trayapi.ErrNoTray // the tray went away: try again soon
+		case !trayapi.Absent(err):
+			return err
+		}
+		if err := printNow(trayNotRunning(err)); err != nil {
+			return err
+		}
+		select {
+		case <-time.After(followRetry.Wait(attempt)):
+		case <-stop.Done():
+			return nil
+		}
 	}
-	defer remote.Close()
+}
+
+// followRemote prints the states remote streams until the tray goes away or stop ends.
+func followRemote(stop context.Context, remote *trayapi.Remote, print func(nowplaying.State) error) error {
 	changes := make(chan session.State, 1)
 	remote.Subscribe(func(st session.State) {
 		select {
@@ -159,32 +195,31 @@ func followNow(env *Env, o nowOptions) error {
 		}
 		changes <- st
 	})
-	stop, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer cancel()
-	last := ""
 	for st := remote.State(); ; {
 		np, err := nowFromTray(st)
 		if err != nil {
 			np = nowplaying.State{Label: "Not logged in", ErrText: err.Error()}
 		}
-		line, err := formatNow(np, o.format)
-		if err != nil {
+		if err := print(np); err != nil {
 			return err
-		}
-		if line != last {
-			last = line
-			if err := emit(env, o, line); err != nil {
-				return err
-			}
 		}
 		select {
 		case st = <-changes:
 		case <-remote.Done():
-			return errors.New("the tray quit: start it again, then this command")
+			return nil
 		case <-stop.Done():
 			return nil
 		}
 	}
+}
+
+// trayNotRunning is the line --follow prints while it cannot reach the tray (err says why).
+func trayNotRunning(err error) nowplaying.State {
+	why := "start it with `tokentray`; this line follows it once it runs"
+	if !errors.Is(err, trayapi.ErrNoTray) {
+		why = err.Error() + "; trying again"
+	}
+	return nowplaying.State{Label: "tokentray is not running", ErrText: why}
 }
 
 func show(env *Env, o nowOptions, np nowplaying.State) error {

@@ -87,12 +87,8 @@ func TestNowFormatsEveryKindOfItem(t *testing.T) {
 	}
 }
 
-func TestNowFollowNeedsTheTray(t *testing.T) {
+func TestNowRefusesAnUnknownFormat(t *testing.T) {
 	setup(t)
-	code, _, stderr := run(t, "", "now", "--follow")
-	if code != ExitFailure || !strings.Contains(stderr, "--follow needs the running tray") {
-		t.Fatalf("now --follow without a tray: exit %d, %q", code, stderr)
-	}
 	if code, _, stderr := run(t, "", "now", "--format", "yaml"); code != ExitUsage || !strings.Contains(stderr, "choose one of text, json, waybar") {
 		t.Fatalf("now --format yaml: exit %d, %q", code, stderr)
 	}

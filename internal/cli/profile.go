@@ -20,6 +20,14 @@ func runningTray() (*trayapi.Client, error) {
 	return trayapi.NewClient(dir), nil
 }
 
+// noteAbsent tells the user why a command works without the tray that runs: it did not answer
+// in time, or was busy. Nothing is said when no tray runs, the usual case.
+func noteAbsent(env *Env, err error) {
+	if !errors.Is(err, trayapi.ErrNoTray) {
+		fmt.Fprintf(env.Stderr, "tokentray: note: %v; working without it\n", err)
+	}
+}
+
 // tellTray asks a running tray to read the settings and the login again after a command changed
 // them; without a tray there is nobody to tell.
 func tellTray(env *Env) {

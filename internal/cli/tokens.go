@@ -2,7 +2,6 @@ package cli
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -26,8 +25,10 @@ func runToken(env *Env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *minValid != 0 && (*minValid < time.Minute || *minValid > 50*time.Minute) {
-		return usagef("--min-valid %s: choose a duration from 1m to 50m (access tokens live 60 minutes)", *minValid)
+	if *minValid != 0 {
+		if err := local.CheckMinValid(*minValid); err != nil {
+			return usagef("--min-valid %s: %v", *minValid, err)
+		}
 	}
 	// A running tray answers from its cache and is the only process that refreshes, so that a
 	// PKCE refresh token rotates in one place.
@@ -39,9 +40,12 @@ func runToken(env *Env, args []string) error {
 	switch {
 	case err == nil:
 		return printToken(env, *fromTray, *asJSON)
-	case !errors.Is(err, trayapi.ErrNoTray):
+	case !trayapi.Absent(err):
 		return err
 	}
+	// Refreshing here is safe beside a tray that did not answer: the refresh lock lets one
+	// process refresh at a time, and each reads the stored (maybe rotated) login under it.
+	noteAbsent(env, err)
 	_, m, err := openManager(env, *insecure, func(s *local.Settings) {
 		if *minValid > 0 {
 			s.MinValidSeconds = int(minValid.Seconds())

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // FieldError says what is wrong with one setting and how to fix it. Field is the setting's key in
@@ -30,13 +31,26 @@ func (e FieldErrors) Error() string {
 	return strings.Join(lines, "\n")
 }
 
-// Limits of Settings.MinValidSeconds. Spotify access tokens live 3600 s; asking for more than
-// 3000 s of remaining validity would refresh on almost every request, less than 60 s hands out
-// tokens that expire before a script can use them.
+// Limits of a token's requested remaining validity (Settings.MinValidSeconds, `token
+// --min-valid`, the socket's token request). Spotify access tokens live 3600 s; asking for more
+// than 3000 s would refresh (and, with PKCE, rotate) on almost every request, less than 60 s
+// hands out tokens that expire before a script can use them.
 const (
-	minValidSecondsLow  = 60
-	minValidSecondsHigh = 3000
+	MinValidLow  = time.Minute
+	MinValidHigh = 50 * time.Minute
+
+	minValidSecondsLow  = int(MinValidLow / time.Second)
+	minValidSecondsHigh = int(MinValidHigh / time.Second)
 )
+
+// CheckMinValid checks a requested remaining validity against MinValidLow..MinValidHigh; the
+// error says the range, for the caller to name where the value came from.
+func CheckMinValid(d time.Duration) error {
+	if d < MinValidLow || d > MinValidHigh {
+		return errors.New("choose a duration from 1m to 50m (access tokens live 60 minutes)")
+	}
+	return nil
+}
 
 // Validate checks every field and returns nil or FieldErrors listing all problems at once, so
 // the user can fix them in one go.

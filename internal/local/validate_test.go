@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 const validClientIDForTest = "0123456789abcdef0123456789abcdef"
@@ -259,5 +260,20 @@ func TestPlayersAreBusNameParts(t *testing.T) {
 	if err := s.Validate(); !errors.As(err, &fes) || len(fes) != 1 || fes[0].Field != "players" ||
 		fes[0].Problem != `has "org/mpris evil", which is no D-Bus name part` {
 		t.Fatalf("Validate = %v, want one players error", err)
+	}
+}
+
+func TestCheckMinValidTakesOneToFiftyMinutes(t *testing.T) {
+	for _, tc := range []struct {
+		d  time.Duration
+		ok bool
+	}{{time.Minute, true}, {50 * time.Minute, true}, {time.Minute - time.Second, false}, {50*time.Minute + time.Second, false}, {2 * time.Hour, false}, {-time.Minute, false}} {
+		err := CheckMinValid(tc.d)
+		if (err == nil) != tc.ok {
+			t.Errorf("CheckMinValid(%s) = %v, want ok %v", tc.d, err, tc.ok)
+		}
+		if err != nil && err.Error() != "choose a duration from 1m to 50m (access tokens live 60 minutes)" {
+			t.Errorf("CheckMinValid(%s) says %q", tc.d, err)
+		}
 	}
 }

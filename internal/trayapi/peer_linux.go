@@ -1,36 +1,32 @@
 package trayapi
 
 import (
-	"fmt"
 	"net"
-	"os"
 
 	"golang.org/x/sys/unix"
 )
 
-// checkPeer refuses a client running as another user. The socket is 0600 in a 0700 directory
-// already; this holds even if someone loosens those modes.
-func checkPeer(conn net.Conn) error {
-	uc, ok := conn.(*net.UnixConn)
-	if !ok {
-		return nil
+// peerUID returns the user id of the process at the other end of a Unix socket: the client's
+// on the tray's side, the tray's (who listened) on the client's. ok is false for connections
+// without peer credentials (the TCP fallback, whose secret stands in for them).
+func peerUID(conn net.Conn) (uid int, ok bool, err error) {
+	uc, isUnix := conn.(*net.UnixConn)
+	if !isUnix {
+		return 0, false, nil
 	}
 	raw, err := uc.SyscallConn()
 	if err != nil {
-		return err
+		return 0, false, err
 	}
 	var cred *unix.Ucred
 	var credErr error
 	if err := raw.Control(func(fd uintptr) {
 		cred, credErr = unix.GetsockoptUcred(int(fd), unix.SOL_SOCKET, unix.SO_PEERCRED)
 	}); err != nil {
-		return err
+		return 0, false, err
 	}
 	if credErr != nil {
-		return fmt.Errorf("checking who is asking: %w", credErr)
+		return 0, false, credErr
 	}
-	if int(cred.Uid) != os.Getuid() {
-		return fmt.Errorf("refused: user %d may not use the tokentray of user %d", cred.Uid, os.Getuid())
-	}
-	return nil
+	return int(cred.Uid), true, nil
 }

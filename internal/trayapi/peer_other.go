@@ -1,9 +1,9 @@
-//go:build !linux
+//go:build !linux && !darwin
 
 package trayapi
 
 import "net"
 
-// checkPeer relies on the socket's 0600 mode in the 0700 config directory where the platform
-// offers no portable peer credentials.
-func checkPeer(net.Conn) error { return nil }
+// peerUID offers no peer credentials where the platform has no portable way to read them
+// (Windows, whose config directory is private to the user by its ACL): ok is false.
+func peerUID(net.Conn) (uid int, ok bool, err error) { return 0, false, nil }

@@ -86,6 +86,7 @@ var errorKinds = map[string]error{
 	"needs-login": auth.ErrNeedsLogin,
 	"unreachable": auth.ErrUnreachable,
 	"no-secret":   auth.ErrNoSecret,
+	"busy":        ErrBusy,
 }
 
 func toWire(err error) *wireError {

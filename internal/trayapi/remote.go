@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"sync"
+	"time"
 
 	"tokentray/internal/session"
 )
@@ -37,21 +38,23 @@ func OpenWindow(dir string, raise func()) (*Remote, error) { return watch(dir, t
 func Follow(dir string) (*Remote, error) { return watch(dir, false, nil) }
 
 func watch(dir string, window bool, raise func()) (*Remote, error) {
-	c := NewClient(dir)
-	conn, err := c.dial()
+	return NewClient(dir).watch(window, raise)
+}
+
+// watch opens a watch. Connecting and the first state take at most answerTimeout; later states
+// come when the tray has them, with no deadline.
+func (c *Client) watch(window bool, raise func()) (*Remote, error) {
+	conn, err := c.connect(time.Now().Add(answerTimeout))
 	if err != nil {
 		return nil, err
 	}
-	if err := sendLine(conn, request{Op: opWatch, Window: window}); err != nil {
-		conn.Close()
-		return nil, err
-	}
 	r := bufio.NewReader(conn)
-	var first response
-	if err := readLine(r, &first); err != nil {
+	first, err := exchange(conn, r, request{Op: opWatch, Window: window})
+	if err != nil {
 		conn.Close()
 		return nil, err
 	}
+	conn.SetDeadline(time.Time{})
 	switch {
 	case first.AlreadyOpen:
 		conn.Close()
@@ -72,7 +75,7 @@ func (rem *Remote) follow(r *bufio.Reader) {
 	defer close(rem.done)
 	for {
 		var resp response
-		if err := readLine(r, &resp); err != nil {
+		if err := readResponse(r, &resp); err != nil {
 			return
 		}
 		if resp.Raise && rem.raise != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"github.com/gofrs/flock"
 	"golang.org/x/oauth2"
 
+	"tokentray/internal/backoff"
 	"tokentray/internal/local"
 	"tokentray/internal/session"
 )
@@ -42,17 +44,31 @@ type Tray interface {
 const (
 	lockName   = "instance.lock"
 	socketName = "instance.sock"
-	// requestTimeout bounds reading a request line: a client that connects and says nothing
-	// must not hold a goroutine for long.
+	// requestTimeout bounds reading a request line (and writing any line): a client that
+	// connects and says nothing, or reads nothing, must not hold a goroutine for long.
 	requestTimeout = 5 * time.Second
 	// tokenTimeout bounds a token request, retries included (auth retries for up to ~15 s).
 	tokenTimeout = time.Minute
+
+	// maxConns is how many connections the tray serves at once. Each costs a goroutine, a
+	// descriptor and up to maxRequestLine of buffer; a script gone wild must not exhaust them.
+	maxConns = 64
+	// maxTriage is how many connections over maxConns are read anyway, one request line each,
+	// so that the window's watch still gets in; the others are told the tray is busy.
+	maxTriage = 8
 )
+
+// ErrBusy means the tray had too many connections open to take one more.
+var ErrBusy = errors.New("tokentray is busy with too many connections")
+
+// acceptBackoff spaces retries of a failing Accept (out of descriptors, a connection aborted
+// before it was taken): short, since the cause usually clears when a connection closes.
+var acceptBackoff = backoff.Doubling{First: 5 * time.Millisecond, Max: time.Second}
 
 // Server is the running tray's claim on the config directory and its socket.
 type Server struct {
 	lock *flock.Flock
-	ln   net.Listener
+	ln   *listener
 
 	tray        Tray
 	startWindow func()
@@ -64,12 +80,17 @@ type Server struct {
 	window *watcher // the window's watch, nil while no window is open
 	closed bool
 	conns  map[net.Conn]struct{}
+	served int // connections holding one of maxConns
+	triage int // connections over maxConns being read for a window's watch
 	wg     sync.WaitGroup
 }
 
 // Listen makes this process the tray for dir: it takes the lock and listens on the socket. If
 // another tray holds dir, it returns ErrRunning.
-func Listen(dir string) (*Server, error) {
+func Listen(dir string) (*Server, error) { return listen(dir, platformListen) }
+
+// listen is Listen on the transport open makes.
+func listen(dir string, open func(dir string) (*listener, error)) (*Server, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating the config directory: %w", err)
 	}
@@ -81,18 +102,10 @@ func Listen(dir string) (*Server, error) {
 	if !locked {
 		return nil, ErrRunning
 	}
-	sock := filepath.Join(dir, socketName)
-	// Holding the lock, any socket file left is from a tray that crashed.
-	os.Remove(sock)
-	ln, err := net.Listen("unix", sock)
+	ln, err := open(dir)
 	if err != nil {
 		lock.Unlock()
-		return nil, fmt.Errorf("listening on %s: %w", sock, err)
-	}
-	if err := os.Chmod(sock, 0o600); err != nil {
-		ln.Close()
-		lock.Unlock()
-		return nil, fmt.Errorf("restricting %s to you: %w", sock, err)
+		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Server{lock: lock, ln: ln, conns: map[net.Conn]struct{}{}, ctx: ctx, cancel: cancel}, nil
@@ -103,25 +116,51 @@ func Listen(dir string) (*Server, error) {
 func (s *Server) Serve(tray Tray, startWindow func()) {
 	s.tray, s.startWindow = tray, startWindow
 	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		for {
-			conn, err := s.ln.Accept()
-			if err != nil {
+	go s.accept()
+}
+
+// acceptQuiet is how long Accept must go without failing before a new failure starts a new
+// spell, logged again: a flood makes Accept fail and succeed in turns, one line a spell is enough.
+const acceptQuiet = time.Minute
+
+// accept takes connections until Close. A failing Accept (out of descriptors after many
+// connections, an aborted connection) is retried after a backoff, for as long as the tray
+// runs: the tray is useless without its socket.
+func (s *Server) accept() {
+	defer s.wg.Done()
+	failures := 0 // in a row, for the backoff
+	var lastFailure time.Time
+	recoveryLogged := true
+	for {
+		conn, err := s.ln.Accept()
+		if err != nil {
+			if s.ctx.Err() != nil {
 				return // closed by Close
 			}
-			if !s.track(conn) {
-				conn.Close()
+			failures++
+			if time.Since(lastFailure) > acceptQuiet {
+				slog.Warn("tokentray: the socket takes no connection; retrying", "socket", s.ln.Addr().String(), "error", err)
+				recoveryLogged = false
+			}
+			lastFailure = time.Now()
+			select {
+			case <-time.After(acceptBackoff.Wait(failures)):
+			case <-s.ctx.Done():
 				return
 			}
-			s.wg.Add(1)
-			go func() {
-				defer s.wg.Done()
-				defer s.untrack(conn)
-				s.handle(conn)
-			}()
+			continue
 		}
-	}()
+		if !recoveryLogged {
+			slog.Info("tokentray: the socket takes connections again", "failures", failures)
+			recoveryLogged = true
+		}
+		failures = 0
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.serveConn(conn)
+		}()
+	}
 }
 
 // ShowWindow raises the open window, or starts one; the window shows what plays, so the tray
@@ -157,44 +196,86 @@ func (s *Server) Close() {
 	s.lock.Unlock()
 }
 
-func (s *Server) track(c net.Conn) bool {
+// admission is how a connection came in: under maxConns, read over it for a window's watch, or
+// refused.
+type admission int
+
+const (
+	served admission = iota
+	triaged
+	refused
+)
+
+// track registers c for Close and gives it a place, if any is left.
+func (s *Server) track(c net.Conn) admission {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed {
-		return false
+	a := refused
+	switch {
+	case s.closed:
+		return refused
+	case s.served < maxConns:
+		s.served++
+		a = served
+	case s.triage < maxTriage:
+		s.triage++
+		a = triaged
+	default:
+		return refused
 	}
 	s.conns[c] = struct{}{}
-	return true
+	return a
 }
 
-func (s *Server) untrack(c net.Conn) {
+func (s *Server) untrack(c net.Conn, a admission) {
 	s.mu.Lock()
 	delete(s.conns, c)
+	if a == triaged {
+		s.triage--
+	} else {
+		s.served--
+	}
 	s.mu.Unlock()
 	c.Close()
 }
 
-func (s *Server) handle(conn net.Conn) {
-	if err := checkPeer(conn); err != nil {
-		writeLine(conn, response{Error: toWire(err)})
+var busy = response{Error: &wireError{Message: fmt.Sprintf("%v (%d): close some (tokentray now --follow?) or try again", ErrBusy, maxConns), Kind: "busy"}}
+
+func (s *Server) serveConn(conn net.Conn) {
+	a := s.track(conn)
+	if a == refused {
+		writeLine(conn, busy)
+		conn.Close()
+		return
+	}
+	defer s.untrack(conn, a)
+	if !s.ln.admit(conn) {
 		return
 	}
 	conn.SetReadDeadline(time.Now().Add(requestTimeout))
-	line, err := bufio.NewReader(conn).ReadBytes('\n')
+	r := bufio.NewReader(conn)
+	line, err := readLine(r, maxRequestLine)
+	if errors.Is(err, errLineTooLong) {
+		writeLine(conn, response{Error: toWire(fmt.Errorf("a request longer than %d KiB: tokentray reads no more of it", maxRequestLine>>10))})
+		return
+	}
 	if err != nil {
 		return
 	}
 	conn.SetReadDeadline(time.Time{})
-	var req request
-	if err := decodeRequest(line, &req); err != nil {
+	req, err := decodeRequest(line)
+	if err != nil {
 		writeLine(conn, response{Error: toWire(err)})
 		return
 	}
-	if req.Op == opWatch {
+	switch {
+	case req.Op == opWatch && (a == served || req.Window):
 		s.watch(conn, req.Window)
-		return
+	case a == triaged:
+		writeLine(conn, busy)
+	default:
+		writeLine(conn, s.answer(req))
 	}
-	writeLine(conn, s.answer(req))
 }
 
 // answer runs one request against the tray.
@@ -241,11 +322,12 @@ func (s *Server) answer(req request) response {
 	case opLogout:
 		return response{Error: toWire(s.tray.Logout(req.All))}
 	}
-	return response{Error: toWire(fmt.Errorf("unknown request %q: this tray is older than the command asking", req.Op))}
+	return response{Error: toWire(fmt.Errorf("unknown request %q", req.Op))} // decodeRequest let it through
 }
 
-// nowWait bounds how long `now` waits for the first answer about what plays.
-const nowWait = 5 * time.Second
+// nowWait bounds how long `now` waits for the first answer about what plays; the client waits
+// that long and answerTimeout more.
+const nowWait = 1500 * time.Millisecond
 
 // nowPlaying returns the state once it says what plays. A tray that has not asked Spotify yet
 // (just started or logged in) is asked now; the answer is waited for up to nowWait.

@@ -289,7 +289,7 @@ func TestAGarbledRequestGetsAnError(t *testing.T) {
 	defer conn.Close()
 	conn.Write([]byte("{not json\n"))
 	var resp response
-	if err := readLine(bufio.NewReader(conn), &resp); err != nil || resp.Error == nil {
+	if err := readResponse(bufio.NewReader(conn), &resp); err != nil || resp.Error == nil {
 		t.Fatalf("answer %+v (%v), want an error", resp, err)
 	}
 	if resp.Error.Message != "a request tokentray cannot read: invalid character 'n' looking for beginning of object key string" {

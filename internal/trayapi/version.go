@@ -14,21 +14,19 @@ import (
 // any build can show the other's refusal.
 const protocolVersion = 1
 
-// decodeRequest reads a request line; a request of another version gets an error that says how
-// to get the command and the tray to agree.
-func decodeRequest(line []byte, req *request) error {
-	if v, ok := lineVersion(line); ok && v != protocolVersion {
-		if v > protocolVersion {
-			return fmt.Errorf("this command speaks protocol v%d, the running tokentray only v%d: it is older than the command; "+
-				"quit the tray and start it again", v, protocolVersion)
-		}
-		return fmt.Errorf("this command is older than the running tokentray (protocol v%d, the tray speaks v%d): "+
-			"run the tokentray the tray runs from, or quit the tray and start it from this one", v, protocolVersion)
+// requestVersionError says how to get the command and the tray to agree when a request line is
+// of another version, and is nil otherwise.
+func requestVersionError(line []byte) error {
+	v, ok := lineVersion(line)
+	switch {
+	case !ok || v == protocolVersion:
+		return nil
+	case v > protocolVersion:
+		return fmt.Errorf("this command speaks protocol v%d, the running tokentray only v%d: it is older than the command; "+
+			"quit the tray and start it again", v, protocolVersion)
 	}
-	if err := json.Unmarshal(line, req); err != nil {
-		return fmt.Errorf("a request tokentray cannot read: %v", err)
-	}
-	return nil
+	return fmt.Errorf("this command is older than the running tokentray (protocol v%d, the tray speaks v%d): "+
+		"run the tokentray the tray runs from, or quit the tray and start it from this one", v, protocolVersion)
 }
 
 // decodeResponse reads a response line; a response of another version is an error that says how
@@ -42,7 +40,10 @@ func decodeResponse(line []byte, resp *response) error {
 		return fmt.Errorf("the running tokentray is older than this command (protocol v%d, this command speaks v%d): "+
 			"quit the tray and start it again", v, protocolVersion)
 	}
-	return json.Unmarshal(line, resp)
+	if err := json.Unmarshal(line, resp); err != nil {
+		return fmt.Errorf("an answer from the running tokentray that cannot be read: %v", err)
+	}
+	return nil
 }
 
 // lineVersion reads a line's "v" before the rest, so that a line of another version is reported

@@ -70,10 +70,10 @@ func fakeTray(t *testing.T, dir, answer string) <-chan string {
 
 func TestACommandRefusesAnswersOfAnotherVersion(t *testing.T) {
 	for _, tc := range []struct{ answer, err string }{
-		{`{"v":2,"state":{"login_state":"whatever v2 sends"}}`, "waiting for the running tokentray: the running tokentray speaks protocol v2, " +
+		{`{"v":2,"state":{"login_state":"whatever v2 sends"}}`, "the running tokentray speaks protocol v2, " +
 			"this command v1: run the tokentray the tray runs from, or quit the tray and start it from this one"},
 		// A tray from before versions existed, sending session.State as Go named it.
-		{`{"State":{"LoggedIn":true,"NeedsLogin":false}}`, "waiting for the running tokentray: the running tokentray is older than this " +
+		{`{"State":{"LoggedIn":true,"NeedsLogin":false}}`, "the running tokentray is older than this " +
 			"command (protocol v0, this command speaks v1): quit the tray and start it again"},
 	} {
 		dir := shortDir(t)

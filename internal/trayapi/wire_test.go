@@ -97,7 +97,7 @@ func sendState(t *testing.T, st session.State) string {
 func receiveState(t *testing.T, line string) session.State {
 	t.Helper()
 	var resp response
-	if err := readLine(bufio.NewReader(strings.NewReader(line+"\n")), &resp); err != nil {
+	if err := readResponse(bufio.NewReader(strings.NewReader(line+"\n")), &resp); err != nil {
 		t.Fatal(err)
 	}
 	if resp.State == nil {
@@ -165,7 +165,7 @@ func TestNamesThisBuildDoesNotKnowAreRefused(t *testing.T) {
 			`the running tokentray sent the kind of item "audiobook", which this command does not know`},
 	} {
 		var resp response
-		err := readLine(bufio.NewReader(strings.NewReader(tc.line+"\n")), &resp)
+		err := readResponse(bufio.NewReader(strings.NewReader(tc.line+"\n")), &resp)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("reading %s: %v, want %q", tc.line, err, tc.want)
 		}
