@@ -204,15 +204,6 @@ func (p *proc) firstLine(t *testing.T) string {
 	return ""
 }
 
-// transportMissing reports whether r failed only because tokentray.exe could not reach a tray
-// over AF_UNIX, which Wine does not have (WSAEAFNOSUPPORT, 10047); internal/trayapi's Windows
-// transport removes that.
-func transportMissing(r result) bool {
-	return r.code != 0 && strings.Contains(r.stderr, "dial unix") && strings.Contains(r.stderr, "winapi error #10047")
-}
-
-const transportSkip = "needs internal/trayapi's Windows transport (loopback TCP): Wine has no AF_UNIX sockets, so tokentray.exe cannot ask for or rule out a running tray"
-
 // startFake starts the fake Spotify with the demo app and one long track playing, so that `now`
 // has one answer for the whole test.
 func startFake(t *testing.T) *fakespotify.Server {
