@@ -1,32 +1,12 @@
 package trayapi
 
-import (
-	"net"
+import "golang.org/x/sys/unix"
 
-	"golang.org/x/sys/unix"
-)
-
-// peerUID returns the user id of the process at the other end of a Unix socket: the client's
-// on the tray's side, the tray's (who listened) on the client's. ok is false for connections
-// without peer credentials (the TCP fallback, whose secret stands in for them).
-func peerUID(conn net.Conn) (uid int, ok bool, err error) {
-	uc, isUnix := conn.(*net.UnixConn)
-	if !isUnix {
-		return 0, false, nil
-	}
-	raw, err := uc.SyscallConn()
+// socketPeerUID reads the peer's uid as Linux reports it: SO_PEERCRED.
+func socketPeerUID(fd int) (int, error) {
+	cred, err := unix.GetsockoptUcred(fd, unix.SOL_SOCKET, unix.SO_PEERCRED)
 	if err != nil {
-		return 0, false, err
+		return 0, err
 	}
-	var cred *unix.Ucred
-	var credErr error
-	if err := raw.Control(func(fd uintptr) {
-		cred, credErr = unix.GetsockoptUcred(int(fd), unix.SOL_SOCKET, unix.SO_PEERCRED)
-	}); err != nil {
-		return 0, false, err
-	}
-	if credErr != nil {
-		return 0, false, credErr
-	}
-	return int(cred.Uid), true, nil
+	return int(cred.Uid), nil
 }
