@@ -81,7 +81,7 @@ func Menu(st State, now time.Time, a Actions) []Item {
 		copyItem(st, now, session.CopyEnv, envLabel(st.State), a.CopyEnv),
 	)
 	if st.CopyFailed != "" {
-		items = append(items, disabled("⚠ "+truncate(st.CopyFailed, maxLabel)))
+		items = append(items, disabled("⚠ "+untrusted.Cut(st.CopyFailed, maxLabel)))
 	}
 	return append(items,
 		separator(),
@@ -95,13 +95,13 @@ func nowPlayingItems(st session.State, a Actions) []Item {
 	if st.Authorization != session.LoggedIn {
 		return []Item{{Label: LabelLoggedOut, Action: a.Login}}
 	}
-	line := disabled(truncate(st.NowPlaying.Label, maxLabel))
+	line := disabled(untrusted.Cut(st.NowPlaying.Label, maxLabel))
 	if st.NowPlayingURL() != "" {
 		line.Action = a.OpenNowPlaying
 	}
 	items := []Item{line}
 	if problem := problemText(st); problem != "" {
-		items = append(items, disabled("⚠ "+truncate(problem, maxLabel)))
+		items = append(items, disabled("⚠ "+untrusted.Cut(problem, maxLabel)))
 	}
 	return append(items, playerItems(st, a)...)
 }
@@ -132,9 +132,6 @@ func problemText(st session.State) string {
 
 // maxLabel keeps long titles and errors from stretching the menu across the screen.
 const maxLabel = 60
-
-// truncate cuts s to n runes, ending in "…" when cut.
-func truncate(s string, n int) string { return untrusted.Cut(s, n) }
 
 // Copy labels when the item cannot work say why, so a disabled item is never a mystery.
 // setupProblem is what stops every copy; loginProblem what stops those that need a login.
@@ -254,7 +251,7 @@ func IconState(st session.State) assets.TrayState {
 // now, short, or the app's name when nothing does.
 func Title(st session.State) string {
 	if st.Authorization == session.LoggedIn && st.NowPlaying.Playing != nil && st.NowPlaying.Playing.IsPlaying {
-		return truncate(st.NowPlaying.Label, maxTitle)
+		return untrusted.Cut(st.NowPlaying.Label, maxTitle)
 	}
 	return st.AppName()
 }
