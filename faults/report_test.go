@@ -52,7 +52,8 @@ func writeReport(path string) error {
 Written by `+"`make faults`"+` (faults/, build tag `+"`faults`"+`) on %s: the real binary against the
 built-in fake Spotify with fault injection, a real gnome-keyring on a private D-Bus where a
 keyring is involved, and a small pathological token server for answers the fake will not give.
-Rows are issue 9's findings; "R" rows are behaviour that already held and is kept as regression.
+Numbered rows are issue 9's findings; "F", "M" and "S" rows issue 13's (a resident tray against
+hostile files, MPRIS players and socket clients); "R" rows are behaviour that already held and is kept as regression.
 
 | # | fault | what tokentray does | promise | measured | |
 |---|---|---|---|---|---|
