@@ -3,11 +3,8 @@ package tray
 import (
 	"fmt"
 	"os"
-	"strings"
 	"sync"
 
-	toast "git.sr.ht/~jackmordaunt/go-toast"
-	"git.sr.ht/~jackmordaunt/go-toast/tmpl"
 	"git.sr.ht/~jackmordaunt/go-toast/wintoast"
 )
 
@@ -38,16 +35,10 @@ func (n *Notifier) NotifyImage(title, body, imagePath string) {
 }
 
 func showToast(title, body, imagePath string) error {
-	note := toast.Notification{AppID: appName, Title: title, Body: body, Icon: imagePath,
-		ActivationType: toast.Foreground, Audio: toast.Silent, Duration: toast.Short}
-	var xml strings.Builder
-	if err := tmpl.XMLTemplate.Execute(&xml, note); err != nil {
-		return err
-	}
 	if err := wintoast.SetAppData(wintoast.AppData{AppID: appName}); err != nil {
 		return fmt.Errorf("registering tokentray for notifications: %w", err)
 	}
-	return wintoast.Push(xml.String(), wintoast.PreferPowershell)
+	return wintoast.Push(toastXML(title, body, imagePath), wintoast.PreferPowershell)
 }
 
 // Close does nothing: each toast is a call of its own.
