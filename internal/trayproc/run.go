@@ -31,6 +31,11 @@ type Options struct {
 // Run runs the tray until the user quits or a signal ends it. A second start raises the running
 // tray's window and returns at once.
 func Run(o Options) error {
+	// Caught from the start: a stop while the tray starts (its socket may already answer) goes
+	// through quit like any other, once quit exists, instead of killing the process mid-start.
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(signals)
 	dir, err := local.ConfigDir()
 	if err != nil {
 		return err
@@ -112,8 +117,6 @@ func Run(o Options) error {
 	followLocalPlayer(ctx, s, &acts, notifier.Notify)
 	t := tray.New(tray.SystrayPlatform(), s, acts, notifier.Notify)
 
-	signals := make(chan os.Signal, 1)
-	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
 	go func() {
 		<-signals
 		quit()
