@@ -69,20 +69,20 @@ func TestOddExpiresInIsBounded(t *testing.T) {
 				AccessToken string    `json:"access_token"`
 				ExpiresAt   time.Time `json:"expires_at"`
 			}
-			if r.code != 0 || json.Unmarshal([]byte(r.stdout), &out) != nil {
-				t.Fatalf("exit %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
+			if r.Code != 0 || json.Unmarshal([]byte(r.Stdout), &out) != nil {
+				t.Fatalf("exit %d, stdout %q, stderr %s", r.Code, r.Stdout, r.Stderr)
 			}
 			left := out.ExpiresAt.Sub(before)
-			if out.AccessToken != "BQ-new" || left < 3590*time.Second || left > 3610*time.Second+r.took {
+			if out.AccessToken != "BQ-new" || left < 3590*time.Second || left > 3610*time.Second+r.Took {
 				t.Fatalf("printed %s expiring in %s; want an hour assumed", out.AccessToken, left)
 			}
-			if !strings.Contains(r.stderr, "seconds; assuming 3600") {
-				t.Fatalf("no warning: %s", r.stderr)
+			if !strings.Contains(r.Stderr, "seconds; assuming 3600") {
+				t.Fatalf("no warning: %s", r.Stderr)
 			}
 			report(t, row{id: "5.1 expires_in " + expiresIn, fault: "the token answer says `expires_in` " + expiresIn,
 				done:     "a lifetime outside 1 s–24 h is taken as 3600 s with a warning (refusing it would drop a rotated refresh token)",
 				promise:  "never an expired token with exit 0, never a token trusted for years",
-				measured: fmt.Sprintf("exit %d, token expires in %s, warned", r.code, left.Round(time.Second))})
+				measured: fmt.Sprintf("exit %d, token expires in %s, warned", r.Code, left.Round(time.Second))})
 		})
 	}
 }
@@ -111,8 +111,8 @@ func TestUnusableTokenAnswersExitFour(t *testing.T) {
 			srv := pathological(t, tc.answer)
 			p := staleLoginAt(t, srv.URL)
 			r := p.run("token")
-			if r.code != 4 || r.stdout != "" || !strings.Contains(r.stderr, "Spotify sent an answer tokentray cannot use") {
-				t.Fatalf("exit %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
+			if r.Code != 4 || r.Stdout != "" || !strings.Contains(r.Stderr, "Spotify sent an answer tokentray cannot use") {
+				t.Fatalf("exit %d, stdout %q, stderr %s", r.Code, r.Stdout, r.Stderr)
 			}
 			if elsewhere.Load() != 0 {
 				t.Fatal("the redirect was followed: the refresh token went to another server")
@@ -120,7 +120,7 @@ func TestUnusableTokenAnswersExitFour(t *testing.T) {
 			report(t, row{id: "5.2 " + tc.name, fault: "the token endpoint answers " + tc.name,
 				done:     "the answer is checked before use (JSON, non-empty token); redirects are never followed on the token endpoint",
 				promise:  `exit 4, "Spotify sent an answer tokentray cannot use"; credentials go nowhere else`,
-				measured: fmt.Sprintf("exit %d: %q", r.code, lastLine(r.stderr))})
+				measured: fmt.Sprintf("exit %d: %q", r.Code, lastLine(r.Stderr))})
 		})
 	}
 }
@@ -130,12 +130,12 @@ func TestServerTextIsStrippedOfControlCharacters(t *testing.T) {
 	srv := pathological(t, jsonAnswer(400, `{"error":"invalid_request","error_description":"\u001b[31mred\u001b[0m\u0007 \u202eevil\r\nline"}`))
 	p := staleLoginAt(t, srv.URL)
 	r := p.run("token")
-	if r.code != 1 || strings.ContainsAny(r.stderr, "\x1b\x07\r\u202e") || !strings.Contains(r.stderr, "[31mred") {
-		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	if r.Code != 1 || strings.ContainsAny(r.Stderr, "\x1b\x07\r\u202e") || !strings.Contains(r.Stderr, "[31mred") {
+		t.Fatalf("exit %d, stderr %q", r.Code, r.Stderr)
 	}
 	report(t, row{id: "5.3", fault: "control characters (terminal escapes, bidi override, CR) in `error_description`",
 		done: "server text is stripped of control and format characters and cut to 300 characters", promise: "nothing raw reaches the terminal",
-		measured: fmt.Sprintf("exit %d: %q", r.code, lastLine(r.stderr))})
+		measured: fmt.Sprintf("exit %d: %q", r.Code, lastLine(r.Stderr))})
 }
 
 func TestOutagesAndRefusals(t *testing.T) {
@@ -144,21 +144,21 @@ func TestOutagesAndRefusals(t *testing.T) {
 		fake, p := loggedIn(t, false)
 		fake.FailNext("/api/token", http.StatusServiceUnavailable, 1000)
 		r := p.run("token")
-		if r.code != 4 || r.took > 15*time.Second || !p.loginKept(fake) {
-			t.Fatalf("exit %d after %s: %s", r.code, r.took, r.stderr)
+		if r.Code != 4 || r.Took > 15*time.Second || !p.loginKept(fake) {
+			t.Fatalf("exit %d after %s: %s", r.Code, r.Took, r.Stderr)
 		}
 		report(t, row{id: "R.3", fault: "the token endpoint answers 503 forever", done: "4 tries with jittered backoff", promise: "exit 4 within 15 s, login kept",
-			measured: fmt.Sprintf("exit %d after %s", r.code, r.took.Round(100*time.Millisecond))})
+			measured: fmt.Sprintf("exit %d after %s", r.Code, r.Took.Round(100*time.Millisecond))})
 	})
 	t.Run("Retry-After 86400", func(t *testing.T) {
 		fake, p := loggedIn(t, false)
 		fake.RateLimitNext("/api/token", 24*time.Hour, 1)
 		r := p.run("token")
-		if r.code != 4 || r.took > 5*time.Second || !strings.Contains(r.stderr, "try again in 24h0m0s") {
-			t.Fatalf("exit %d after %s: %s", r.code, r.took, r.stderr)
+		if r.Code != 4 || r.Took > 5*time.Second || !strings.Contains(r.Stderr, "try again in 24h0m0s") {
+			t.Fatalf("exit %d after %s: %s", r.Code, r.Took, r.Stderr)
 		}
 		report(t, row{id: "R.4", fault: "a 429 with `Retry-After: 86400`", done: "a wait longer than the command allows gives up at once, saying when to retry",
-			promise: "exit 4 at once", measured: fmt.Sprintf("exit %d after %s", r.code, r.took.Round(100*time.Millisecond))})
+			promise: "exit 4 at once", measured: fmt.Sprintf("exit %d after %s", r.Code, r.Took.Round(100*time.Millisecond))})
 	})
 	t.Run("invalid_grant", func(t *testing.T) {
 		fake, p := loggedIn(t, false)
@@ -166,10 +166,10 @@ func TestOutagesAndRefusals(t *testing.T) {
 		fake.RevokeAll()
 		r := p.run("token")
 		after, err := p.stored()
-		if r.code != 3 || err != nil || !after.NeedsLogin || after.RefreshToken != before.RefreshToken {
-			t.Fatalf("exit %d, stored %+v (%v): %s", r.code, after, err, r.stderr)
+		if r.Code != 3 || err != nil || !after.NeedsLogin || after.RefreshToken != before.RefreshToken {
+			t.Fatalf("exit %d, stored %+v (%v): %s", r.Code, after, err, r.Stderr)
 		}
 		report(t, row{id: "R.5", fault: "Spotify answers invalid_grant (revoked)", done: "the record is flagged, not deleted, so `status` can say whose it was",
-			promise: "exit 3, the refresh token kept", measured: fmt.Sprintf("exit %d, record kept and flagged", r.code)})
+			promise: "exit 3, the refresh token kept", measured: fmt.Sprintf("exit %d, record kept and flagged", r.Code)})
 	})
 }

@@ -32,11 +32,11 @@ func (d *desktop) statusSays(t *testing.T, want string) result {
 	t.Helper()
 	var r result
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if r = d.run("status"); strings.Contains(r.stdout, want) {
+		if r = d.run("status"); strings.Contains(r.Stdout, want) {
 			return r
 		}
 	}
-	t.Fatalf("status never said %q:\n%s%s", want, r.stdout, r.stderr)
+	t.Fatalf("status never said %q:\n%s%s", want, r.Stdout, r.Stderr)
 	return r
 }
 
@@ -47,26 +47,26 @@ func TestACallLogThatIsAFIFOHangsNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	// status first, with the FIFO in place and no tray: it reads the log and must not block.
-	before := d.start(nil, "status").wait(t, 20*time.Second)
-	if before.code != 0 || !strings.Contains(before.stdout, "Web API calls in the last 24 h: unknown ("+path+" is not a regular file but a FIFO (named pipe))") {
-		t.Fatalf("status with a FIFO: exit %d\n%s%s", before.code, before.stdout, before.stderr)
+	before := d.start(nil, "status").Wait(t, 20*time.Second)
+	if before.Code != 0 || !strings.Contains(before.Stdout, "Web API calls in the last 24 h: unknown ("+path+" is not a regular file but a FIFO (named pipe))") {
+		t.Fatalf("status with a FIFO: exit %d\n%s%s", before.Code, before.Stdout, before.Stderr)
 	}
 	if info, err := os.Lstat(path); err != nil || info.Mode()&os.ModeNamedPipe == 0 {
 		t.Fatalf("status changed the FIFO: %v, %v", info, err)
 	}
 	tr := d.startTray(t)
-	started := time.Since(tr.started)
+	started := time.Since(tr.Started)
 	warning := "it was moved to " + path + ".damaged and today's count starts again from zero"
 	shown := strings.ReplaceAll(warning, d.dir, "$CONFIG")
-	tr.waitStderr(t, warning)
-	after := d.start(nil, "status").wait(t, 20*time.Second)
-	if after.code != 0 || !strings.Contains(after.stdout, "Web API calls in the last 24 h: ") || strings.Contains(after.stdout, "unknown") {
-		t.Fatalf("status with the tray: exit %d\n%s%s", after.code, after.stdout, after.stderr)
+	tr.WaitStderr(t, warning)
+	after := d.start(nil, "status").Wait(t, 20*time.Second)
+	if after.Code != 0 || !strings.Contains(after.Stdout, "Web API calls in the last 24 h: ") || strings.Contains(after.Stdout, "unknown") {
+		t.Fatalf("status with the tray: exit %d\n%s%s", after.Code, after.Stdout, after.Stderr)
 	}
 	report(t, row{id: "F.1", fault: "api-calls.json (the day's Web API call log) is a FIFO",
 		done:     "the log is read like settings.json (Lstat, a regular file, at most 4 MiB): `status` says the count is unknown and why; the tray moves the FIFO aside to api-calls.json.damaged, says so on stderr, and counts from zero",
 		promise:  "neither the tray nor `status` opens the FIFO; the tray starts; nothing is deleted",
-		measured: fmt.Sprintf("status before the tray: exit 0 in %v; tray's item on the bus %v after its start; status with the tray: exit 0 in %v; stderr: %q", before.took.Round(time.Millisecond), started.Round(time.Millisecond), after.took.Round(time.Millisecond), shown)})
+		measured: fmt.Sprintf("status before the tray: exit 0 in %v; tray's item on the bus %v after its start; status with the tray: exit 0 in %v; stderr: %q", before.Took.Round(time.Millisecond), started.Round(time.Millisecond), after.Took.Round(time.Millisecond), shown)})
 }
 
 func TestNowOutputReplacesNoFIFOAndNoDevice(t *testing.T) {
@@ -90,20 +90,20 @@ func TestNowOutputReplacesNoFIFOAndNoDevice(t *testing.T) {
 		if err := syscall.Lstat(target, &before); err != nil {
 			t.Fatal(err)
 		}
-		r := p.start(nil, "now", "--output", target).wait(t, 20*time.Second)
+		r := p.start(nil, "now", "--output", target).Wait(t, 20*time.Second)
 		var after syscall.Stat_t
 		if err := syscall.Lstat(target, &after); err != nil {
 			t.Fatal(err)
 		}
 		want := "; --output replaces only a regular file: choose a regular file or a new path"
-		if r.code != 2 || r.stdout != "" || !strings.Contains(r.stderr, "--output "+target+" is not a regular file but a ") || !strings.Contains(r.stderr, want) {
-			t.Errorf("now --output %s: exit %d, stdout %q, stderr %q", target, r.code, r.stdout, r.stderr)
+		if r.Code != 2 || r.Stdout != "" || !strings.Contains(r.Stderr, "--output "+target+" is not a regular file but a ") || !strings.Contains(r.Stderr, want) {
+			t.Errorf("now --output %s: exit %d, stdout %q, stderr %q", target, r.Code, r.Stdout, r.Stderr)
 		}
 		if after.Ino != before.Ino || after.Mode != before.Mode || after.Rdev != before.Rdev {
 			t.Errorf("%s was replaced: mode %o rdev %d ino %d, was %o %d %d", target, after.Mode, after.Rdev, after.Ino, before.Mode, before.Rdev, before.Ino)
 		}
-		measured = append(measured, fmt.Sprintf("%s: exit %d in %v, %q, mode %o rdev %d unchanged", filepath.Base(target), r.code, r.took.Round(time.Millisecond),
-			strings.ReplaceAll(strings.TrimSpace(r.stderr), dir, "$TMP"), after.Mode, after.Rdev))
+		measured = append(measured, fmt.Sprintf("%s: exit %d in %v, %q, mode %o rdev %d unchanged", filepath.Base(target), r.Code, r.Took.Round(time.Millisecond),
+			strings.ReplaceAll(strings.TrimSpace(r.Stderr), dir, "$TMP"), after.Mode, after.Rdev))
 	}
 	report(t, row{id: "F.2", fault: "`now --output` names a FIFO or a device node (as root: a copy of /dev/full)",
 		done:     "--output takes only a regular file (or a link to one) or a new path in an existing directory, checked before anything is written; the atomic write itself replaces no FIFO, device or directory",
@@ -116,8 +116,8 @@ func TestAQuotaBlockSurvivesRestarts(t *testing.T) {
 	fake.Player().SetQueue(fakespotify.Item{Kind: "track", ID: "4kQm2Tn8XvLpR7cJw1ZbYd", Name: "Long Song", Artists: []string{"Band"}, Duration: time.Hour})
 	fake.Player().Play()
 	fake.SetQuota(fakespotify.Quota{Calls: 1, Block: 50000 * time.Second})
-	if r := d.run("now"); r.code != 0 { // spends the one call the quota allows
-		t.Fatalf("now: exit %d: %s", r.code, r.stderr)
+	if r := d.run("now"); r.Code != 0 { // spends the one call the quota allows
+		t.Fatalf("now: exit %d: %s", r.Code, r.Stderr)
 	}
 	const blocked = "Now playing:    Spotify's daily quota for your apps is used up until "
 	tr := d.startTray(t)
@@ -128,9 +128,9 @@ func TestAQuotaBlockSurvivesRestarts(t *testing.T) {
 	first := webAPICalls(fake)
 	refused := fake.QuotaRefused()
 	stop := func(tr *proc) {
-		tr.cmd.Process.Signal(os.Interrupt)
-		if r := tr.wait(t, 20*time.Second); r.code != 0 {
-			t.Fatalf("the tray exited %d: %s", r.code, r.stderr)
+		tr.Cmd.Process.Signal(os.Interrupt)
+		if r := tr.Wait(t, 20*time.Second); r.Code != 0 {
+			t.Fatalf("the tray exited %d: %s", r.Code, r.Stderr)
 		}
 	}
 	stop(tr)
@@ -139,7 +139,7 @@ func TestAQuotaBlockSurvivesRestarts(t *testing.T) {
 		tr := d.start(nil)
 		// The tray's own text; the file's, shown while no tray answers, adds the reason.
 		d.statusSays(t, "; now playing resumes then\n")
-		took = append(took, time.Since(tr.started).Round(time.Millisecond).String())
+		took = append(took, time.Since(tr.Started).Round(time.Millisecond).String())
 		stop(tr)
 	}
 	after := webAPICalls(fake) - first
@@ -168,11 +168,11 @@ func TestManyWatchersCostNoMoreThanTheSchedule(t *testing.T) {
 			time.Sleep(wait)
 		}
 		w := d.start(nil, "now", "--follow")
-		if line := w.firstLine(t); line != "Band — Long Song" {
+		if line := w.FirstLine(t); line != "Band — Long Song" {
 			t.Fatalf("watcher %d printed %q", i, line)
 		}
-		w.cmd.Process.Signal(os.Interrupt)
-		w.wait(t, 10*time.Second)
+		w.Cmd.Process.Signal(os.Interrupt)
+		w.Wait(t, 10*time.Second)
 	}
 	window := time.Since(began)
 	calls := fake.Count(http.MethodGet, "/v1/me/player/currently-playing") - before

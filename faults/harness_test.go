@@ -3,23 +3,20 @@
 package faults
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"tokentray/auth"
+	"tokentray/internal/cmdtest"
 	"tokentray/internal/fakespotify"
 	"tokentray/internal/keyring/keyringtest"
 	"tokentray/internal/local"
@@ -85,86 +82,27 @@ func newProfile(t *testing.T, accountsURL string, withKeyring bool) *profile {
 	return p
 }
 
-// result is how one run of the binary ended.
-type result struct {
-	code           int // -1 when killed by a signal
-	signaled       bool
-	stdout, stderr string
-	took           time.Duration
-}
-
-// proc is a running tokentray.
-type proc struct {
-	cmd            *exec.Cmd
-	stdout, stderr *lockedBuffer
-	started        time.Time
-	done           chan result
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
+// proc is a running tokentray, result how one ended.
+type (
+	proc   = cmdtest.Proc
+	result = cmdtest.Result
+)
 
 // start runs tokentray with args; stdin may be nil.
 func (p *profile) start(stdin *os.File, args ...string) *proc {
 	p.t.Helper()
 	cmd := exec.Command(binary, args...)
 	cmd.Env = p.env
-	pr := &proc{cmd: cmd, stdout: &lockedBuffer{}, stderr: &lockedBuffer{}, done: make(chan result, 1)}
-	cmd.Stdout, cmd.Stderr = pr.stdout, pr.stderr
 	if stdin != nil {
 		cmd.Stdin = stdin
 	}
-	pr.started = time.Now()
-	if err := cmd.Start(); err != nil {
-		p.t.Fatal(err)
-	}
-	go func() {
-		err := cmd.Wait()
-		r := result{code: cmd.ProcessState.ExitCode(), stdout: pr.stdout.String(), stderr: pr.stderr.String(), took: time.Since(pr.started)}
-		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			r.signaled = true
-		}
-		var exit *exec.ExitError
-		if err != nil && !errors.As(err, &exit) {
-			r.stderr += "\n(wait: " + err.Error() + ")"
-		}
-		pr.done <- r
-	}()
-	p.t.Cleanup(func() { cmd.Process.Kill() })
-	return pr
-}
-
-// wait returns the result, failing the test if the process outlives limit.
-func (pr *proc) wait(t *testing.T, limit time.Duration) result {
-	t.Helper()
-	select {
-	case r := <-pr.done:
-		return r
-	case <-time.After(limit):
-		pr.cmd.Process.Kill()
-		t.Fatalf("%v still running after %s; stderr so far:\n%s", pr.cmd.Args, limit, pr.stderr.String())
-		return result{}
-	}
+	return cmdtest.Start(p.t, cmd)
 }
 
 // run runs tokentray to its end.
 func (p *profile) run(args ...string) result {
 	p.t.Helper()
-	return p.start(nil, args...).wait(p.t, 3*time.Minute)
+	return p.start(nil, args...).Wait(p.t, 3*time.Minute)
 }
 
 // login logs in with PKCE (or with the secret on stdin when secret != ""), playing the browser.
@@ -177,36 +115,13 @@ func (p *profile) login(secret string, extra ...string) {
 		stdin = fileWith(p.t, secret+"\n")
 	}
 	pr := p.start(stdin, args...)
-	authURL := pr.firstLine(p.t)
+	authURL := pr.FirstLine(p.t)
 	if page, err := fakespotify.Approve(authURL); err != nil {
 		p.t.Fatalf("browser step: %v\n%s", err, page)
 	}
-	if r := pr.wait(p.t, 30*time.Second); r.code != 0 {
-		p.t.Fatalf("login: exit %d\n%s", r.code, r.stderr)
+	if r := pr.Wait(p.t, 30*time.Second); r.Code != 0 {
+		p.t.Fatalf("login: exit %d\n%s", r.Code, r.Stderr)
 	}
-}
-
-// firstLine waits for the first line of stdout.
-func (pr *proc) firstLine(t *testing.T) string {
-	t.Helper()
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if line, _, ok := strings.Cut(pr.stdout.String(), "\n"); ok {
-			return line
-		}
-	}
-	t.Fatalf("no line on stdout; stderr:\n%s", pr.stderr.String())
-	return ""
-}
-
-// waitStderr waits until the process wrote want to stderr.
-func (pr *proc) waitStderr(t *testing.T, want string) {
-	t.Helper()
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if strings.Contains(pr.stderr.String(), want) {
-			return
-		}
-	}
-	t.Fatalf("stderr never said %q:\n%s", want, pr.stderr.String())
 }
 
 func fileWith(t *testing.T, content string) *os.File {

@@ -39,8 +39,8 @@ func TestAnAbortedLoginKeepsTheWorkingSetup(t *testing.T) {
 		{"--scopes", "user-read-email"},
 	} {
 		r := p.run(append([]string{"login", "--no-browser", "--timeout", "1s"}, extra...)...)
-		if r.code != 1 || !strings.Contains(r.stderr, "login timed out") {
-			t.Errorf("%v: exit %d, want the timeout: %s", extra, r.code, r.stderr)
+		if r.Code != 1 || !strings.Contains(r.Stderr, "login timed out") {
+			t.Errorf("%v: exit %d, want the timeout: %s", extra, r.Code, r.Stderr)
 		}
 		if readFile(t, filepath.Join(p.dir, "settings.json")) != settings || readFile(t, filepath.Join(p.dir, "secrets.json")) != secrets {
 			changed = append(changed, strings.Join(extra, " "))
@@ -49,8 +49,8 @@ func TestAnAbortedLoginKeepsTheWorkingSetup(t *testing.T) {
 	if len(changed) > 0 {
 		t.Fatalf("aborted logins changed what is stored: %v", changed)
 	}
-	if r := p.run("token", "--app"); r.code != 0 {
-		t.Fatalf("the working setup broke: token --app exit %d: %s", r.code, r.stderr)
+	if r := p.run("token", "--app"); r.Code != 0 {
+		t.Fatalf("the working setup broke: token --app exit %d: %s", r.Code, r.Stderr)
 	}
 	report(t, row{id: "2.1", fault: "`login` with another client ID, redirect URI or scopes that times out",
 		done:     "the login runs with the new settings in memory; settings, secret and tokens are saved together only after Spotify accepted the code, and put back if the tokens cannot be stored",
@@ -65,13 +65,13 @@ func TestASlowTokenEndpointIsUnreachable(t *testing.T) {
 	fake.SetDelay("/api/token", 2*time.Minute)
 	r := p.run("token")
 	tries := fake.Count("POST", "/api/token") - before
-	if r.code != 4 || !strings.Contains(r.stderr, "Spotify did not answer in time") || tries < 2 {
-		t.Fatalf("exit %d after %s, %d tries; stderr:\n%s", r.code, r.took, tries, r.stderr)
+	if r.Code != 4 || !strings.Contains(r.Stderr, "Spotify did not answer in time") || tries < 2 {
+		t.Fatalf("exit %d after %s, %d tries; stderr:\n%s", r.Code, r.Took, tries, r.Stderr)
 	}
 	report(t, row{id: "3.1", fault: "the token endpoint answers after 2 minutes",
 		done:     "a client timeout (30 s a try) counts as Spotify unreachable: retried within the command's minute, then exit 4 with a plain sentence",
 		promise:  "exit 4, no raw Go error",
-		measured: fmt.Sprintf("exit %d after %s, %d tries: %q", r.code, r.took.Round(time.Second), tries, lastLine(r.stderr))})
+		measured: fmt.Sprintf("exit %d after %s, %d tries: %q", r.Code, r.Took.Round(time.Second), tries, lastLine(r.Stderr))})
 }
 
 func TestSettingsFileIsNotTrusted(t *testing.T) {
@@ -102,19 +102,19 @@ func TestSettingsFileIsNotTrusted(t *testing.T) {
 			if err := tc.make(path); err != nil {
 				t.Fatal(err)
 			}
-			r := p.start(nil, "token").wait(t, 10*time.Second)
-			if r.code != 2 || !strings.Contains(r.stderr, path) || !strings.Contains(r.stderr, tc.problem) || !strings.Contains(r.stderr, "tokentray reset-settings") {
-				t.Fatalf("exit %d after %s; stderr:\n%.600s", r.code, r.took, r.stderr)
+			r := p.start(nil, "token").Wait(t, 10*time.Second)
+			if r.Code != 2 || !strings.Contains(r.Stderr, path) || !strings.Contains(r.Stderr, tc.problem) || !strings.Contains(r.Stderr, "tokentray reset-settings") {
+				t.Fatalf("exit %d after %s; stderr:\n%.600s", r.Code, r.Took, r.Stderr)
 			}
 			reset := p.run("reset-settings")
 			after := p.run("token")
-			if reset.code != 0 || after.code != 0 || !p.loginKept(fake) {
-				t.Fatalf("reset-settings: exit %d %s; token after it: exit %d %s", reset.code, reset.stderr, after.code, after.stderr)
+			if reset.Code != 0 || after.Code != 0 || !p.loginKept(fake) {
+				t.Fatalf("reset-settings: exit %d %s; token after it: exit %d %s", reset.Code, reset.Stderr, after.Code, after.Stderr)
 			}
 			report(t, row{id: "4.1 " + tc.name, fault: "settings.json is " + tc.name,
 				done:     "Lstat, a regular file of at most 1 MiB, validated on load; the error (local.SettingsError) names the file, the field and the fix; `tokentray reset-settings` (auth.ResetSettings) restores the defaults and keeps the login and secret",
 				promise:  "exit 2 at once with the fix; the login survives the reset",
-				measured: fmt.Sprintf("exit %d after %s; after reset-settings `token` exits %d", r.code, r.took.Round(time.Millisecond), after.code)})
+				measured: fmt.Sprintf("exit %d after %s; after reset-settings `token` exits %d", r.Code, r.Took.Round(time.Millisecond), after.Code)})
 		})
 	}
 }
@@ -126,11 +126,11 @@ func TestLogoutWorksWhateverTheSettingsSay(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := p.run("logout")
-	if _, err := p.stored(); r.code != 0 || err == nil {
-		t.Fatalf("logout: exit %d, tokens still stored: %v; %s", r.code, err == nil, r.stderr)
+	if _, err := p.stored(); r.Code != 0 || err == nil {
+		t.Fatalf("logout: exit %d, tokens still stored: %v; %s", r.Code, err == nil, r.Stderr)
 	}
 	report(t, row{id: "6.4", fault: "`logout` with a damaged settings file", done: "logout opens only the secret store",
-		promise: "logout always works", measured: fmt.Sprintf("exit %d, tokens removed", r.code)})
+		promise: "logout always works", measured: fmt.Sprintf("exit %d, tokens removed", r.Code)})
 }
 
 func TestWorldReadableSettingsAreWarnedAbout(t *testing.T) {
@@ -140,11 +140,11 @@ func TestWorldReadableSettingsAreWarnedAbout(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := p.run("token")
-	if r.code != 0 || !strings.Contains(r.stderr, "other users can read the settings") {
-		t.Fatalf("exit %d; stderr %s", r.code, r.stderr)
+	if r.Code != 0 || !strings.Contains(r.Stderr, "other users can read the settings") {
+		t.Fatalf("exit %d; stderr %s", r.Code, r.Stderr)
 	}
 	report(t, row{id: "6.5", fault: "settings.json at 0644", done: "every command warns, with the chmod to run",
-		promise: "a warning, the command still works", measured: fmt.Sprintf("exit %d, warned", r.code)})
+		promise: "a warning, the command still works", measured: fmt.Sprintf("exit %d, warned", r.Code)})
 }
 
 func TestBadCommandLineInputChangesNothing(t *testing.T) {
@@ -161,8 +161,8 @@ func TestBadCommandLineInputChangesNothing(t *testing.T) {
 		{"frobnicate"},
 	}
 	for _, args := range bad {
-		if r := p.run(args...); r.code != 2 {
-			t.Errorf("%v: exit %d, want 2: %s", args, r.code, r.stderr)
+		if r := p.run(args...); r.Code != 2 {
+			t.Errorf("%v: exit %d, want 2: %s", args, r.Code, r.Stderr)
 		}
 	}
 	if readFile(t, filepath.Join(p.dir, "settings.json")) != settings || readFile(t, filepath.Join(p.dir, "secrets.json")) != secrets {
@@ -178,7 +178,7 @@ func TestBadCommandLineInputChangesNothing(t *testing.T) {
 func pendingLogin(t *testing.T, p *profile, stdin *os.File) (*proc, string, string) {
 	t.Helper()
 	pr := p.start(stdin, "login", "--no-browser", "--client-id", fakespotify.DemoApp.ClientID, "--redirect-uri", "http://127.0.0.1/callback")
-	authURL := pr.firstLine(t)
+	authURL := pr.FirstLine(t)
 	u, err := url.Parse(authURL)
 	if err != nil {
 		t.Fatal(err)
@@ -224,8 +224,8 @@ func TestLoopbackServerHardening(t *testing.T) {
 	if page, err := fakespotify.Approve(authURL); err != nil {
 		t.Fatalf("the real answer after the stray ones: %v\n%s", err, page)
 	}
-	if r := pr.wait(t, 30*time.Second); r.code != 0 || !p.loginKept(fake) {
-		t.Fatalf("login: exit %d\n%s", r.code, r.stderr)
+	if r := pr.Wait(t, 30*time.Second); r.Code != 0 || !p.loginKept(fake) {
+		t.Fatalf("login: exit %d\n%s", r.Code, r.Stderr)
 	}
 	report(t, row{id: "6.1", fault: "stray requests to the loopback server: a DNS-rebound Host, a forged state, other paths and methods",
 		done:    "the Host header must name the loopback address (new); wrong state, paths and methods are refused and the login keeps waiting",
@@ -237,16 +237,16 @@ func TestCtrlCDuringLoginSaysSoAndChangesNothing(t *testing.T) {
 	fake := startFake(t)
 	p := newProfile(t, fake.URL(), false)
 	pr, _, _ := pendingLogin(t, p, nil)
-	pr.cmd.Process.Signal(os.Interrupt)
-	r := pr.wait(t, 10*time.Second)
-	if r.code != 1 || !strings.Contains(r.stderr, "login interrupted; nothing stored was changed") || strings.Contains(r.stderr, "context canceled") {
-		t.Fatalf("exit %d; stderr:\n%s", r.code, r.stderr)
+	pr.Cmd.Process.Signal(os.Interrupt)
+	r := pr.Wait(t, 10*time.Second)
+	if r.Code != 1 || !strings.Contains(r.Stderr, "login interrupted; nothing stored was changed") || strings.Contains(r.Stderr, "context canceled") {
+		t.Fatalf("exit %d; stderr:\n%s", r.Code, r.Stderr)
 	}
 	if _, err := os.Stat(filepath.Join(p.dir, "settings.json")); err == nil {
 		t.Fatal("an interrupted first login saved settings")
 	}
 	report(t, row{id: "6.2", fault: "Ctrl-C during `login`", done: "a sentence instead of `context canceled`; nothing was saved",
-		promise: "exit 1, nothing stored", measured: fmt.Sprintf("exit %d: %q", r.code, strings.TrimSpace(lastLine(r.stderr)))})
+		promise: "exit 1, nothing stored", measured: fmt.Sprintf("exit %d: %q", r.Code, strings.TrimSpace(lastLine(r.Stderr)))})
 }
 
 func lastLine(s string) string {
@@ -278,13 +278,13 @@ func TestHeadlessLoginByPaste(t *testing.T) {
 	redirect := resp.Header.Get("Location")
 
 	fmt.Fprintln(stdinW, "https://open.spotify.com/")
-	pr.waitStderr(t, "That is not a redirect address")
+	pr.WaitStderr(t, "That is not a redirect address")
 	fmt.Fprintln(stdinW, redirect)
-	r := pr.wait(t, 30*time.Second)
-	if r.code != 0 || !p.loginKept(fake) || !strings.Contains(r.stderr, "paste that page's address here") {
-		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	r := pr.Wait(t, 30*time.Second)
+	if r.Code != 0 || !p.loginKept(fake) || !strings.Contains(r.Stderr, "paste that page's address here") {
+		t.Fatalf("exit %d\n%s", r.Code, r.Stderr)
 	}
 	report(t, row{id: "H.1", fault: "headless login: the browser runs on another machine, so the redirect to 127.0.0.1 reaches nothing",
 		done:    "`login --no-browser` also reads stdin: a pasted redirected address completes the login, checked by the same parseCallback as the loopback path",
-		promise: "a wrong paste gets a clear line on stderr and the wait goes on; a right one logs in", measured: fmt.Sprintf("exit %d; the wrong paste was refused, the right one logged in", r.code)})
+		promise: "a wrong paste gets a clear line on stderr and the wait goes on; a right one logs in", measured: fmt.Sprintf("exit %d; the wrong paste was refused, the right one logged in", r.Code)})
 }

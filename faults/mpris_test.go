@@ -65,7 +65,7 @@ func residentWithPlayer(t *testing.T, fake *fakespotify.Server, d *desktop) (*pr
 		_, err = item.WaitForTooltip(ctx, func(tip string) bool { return strings.HasSuffix(tip, "Opening Track") })
 	}
 	if err != nil {
-		t.Fatalf("the tray never showed the player's track: %v\nstderr:\n%s", err, tr.stderr.String())
+		t.Fatalf("the tray never showed the player's track: %v\nstderr:\n%s", err, tr.Stderr())
 	}
 	return tr, item, player
 }
@@ -102,7 +102,7 @@ func TestMPRISFloodIsCoalescedAndNotificationsCapped(t *testing.T) {
 	const flood = 10_000
 	fake, d := loggedInDesktop(t)
 	tr, item, player := residentWithPlayer(t, fake, d)
-	pid := tr.cmd.Process.Pid
+	pid := tr.Cmd.Process.Pid
 
 	cpuBefore, began := cpuTime(t, pid), time.Now()
 	for i := range flood {

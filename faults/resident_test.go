@@ -47,9 +47,9 @@ func (d *desktop) startTray(t *testing.T) *proc {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	if _, err := d.session.WaitForItem(ctx); err != nil {
-		pr.cmd.Process.Kill()
-		t.Fatalf("the tray never showed its item: %v\nstderr:\n%s", err, pr.stderr.String())
+		pr.Cmd.Process.Kill()
+		t.Fatalf("the tray never showed its item: %v\nstderr:\n%s", err, pr.Stderr())
 	}
-	t.Cleanup(func() { pr.cmd.Process.Signal(os.Interrupt) })
+	t.Cleanup(func() { pr.Cmd.Process.Signal(os.Interrupt) })
 	return pr
 }

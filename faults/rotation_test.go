@@ -31,12 +31,12 @@ func signalAfterRotation(t *testing.T, p *profile, issued <-chan struct{}, sig s
 	pr := p.start(nil, "token")
 	select {
 	case <-issued:
-	case r := <-pr.done:
-		t.Fatalf("token ended without a refresh: exit %d\n%s", r.code, r.stderr)
+	case r := <-pr.Done:
+		t.Fatalf("token ended without a refresh: exit %d\n%s", r.Code, r.Stderr)
 	}
 	time.Sleep(delay)
-	landed := pr.cmd.Process.Signal(sig) == nil
-	return pr.wait(t, time.Minute), landed
+	landed := pr.Cmd.Process.Signal(sig) == nil
+	return pr.Wait(t, time.Minute), landed
 }
 
 func storeName(withKeyring bool) string {
@@ -72,7 +72,7 @@ func TestStopSignalsDuringARefreshLoseNoLogin(t *testing.T) {
 					// with the default handler back: what counts is the stored login.
 					if !p.loginKept(fake) {
 						lost++
-						t.Errorf("%s %s after the rotation lost the login; stderr:\n%s", sig, delay, r.stderr)
+						t.Errorf("%s %s after the rotation lost the login; stderr:\n%s", sig, delay, r.Stderr)
 						p.login("")
 					}
 				}
@@ -98,7 +98,7 @@ func TestKillNineWindow(t *testing.T) {
 			for range kills {
 				delay := time.Duration(rand.N(10000)) * time.Microsecond
 				r, _ := signalAfterRotation(t, p, issued, syscall.SIGKILL, delay)
-				if !r.signaled {
+				if !r.Signaled {
 					continue // finished before the kill
 				}
 				landed++
@@ -128,17 +128,17 @@ func TestAStalledKeyringLosesNothing(t *testing.T) {
 	pr := p.start(nil, "token")
 	<-issued
 	p.keyring.stall(t, 6*time.Second)
-	r := pr.wait(t, time.Minute)
-	if r.code != 0 || strings.Count(r.stdout, "\n") != 1 || !p.loginKept(fake) {
-		t.Fatalf("exit %d, login kept %v; stderr:\n%s", r.code, p.loginKept(fake), r.stderr)
+	r := pr.Wait(t, time.Minute)
+	if r.Code != 0 || strings.Count(r.Stdout, "\n") != 1 || !p.loginKept(fake) {
+		t.Fatalf("exit %d, login kept %v; stderr:\n%s", r.Code, p.loginKept(fake), r.Stderr)
 	}
-	if !strings.Contains(r.stderr, "this copy is your login") || !strings.Contains(r.stderr, "saved the new login") {
-		t.Fatalf("stderr does not say what is at stake and that it was saved:\n%s", r.stderr)
+	if !strings.Contains(r.Stderr, "this copy is your login") || !strings.Contains(r.Stderr, "saved the new login") {
+		t.Fatalf("stderr does not say what is at stake and that it was saved:\n%s", r.Stderr)
 	}
 	report(t, row{id: "1.3", fault: "the keyring stalls for 6 s right after the token answer",
 		done:     "the new token is held in memory and the save retried for up to 2 minutes; stderr says the copy in memory is the login and not to stop tokentray",
 		promise:  "0 lost; exit 0 once the keyring answers",
-		measured: fmt.Sprintf("exit %d after %s, login kept", r.code, r.took.Round(100*time.Millisecond))})
+		measured: fmt.Sprintf("exit %d after %s, login kept", r.Code, r.Took.Round(100*time.Millisecond))})
 }
 
 func TestAnUnwritableConfigDirLosesNothing(t *testing.T) {
@@ -152,27 +152,27 @@ func TestAnUnwritableConfigDirLosesNothing(t *testing.T) {
 	<-issued
 	thaw := freezeDir(t, p.dir)
 	time.AfterFunc(3*time.Second, thaw)
-	r := pr.wait(t, time.Minute)
-	if r.code != 0 || !p.loginKept(fake) || !strings.Contains(r.stderr, "this copy is your login") {
-		t.Fatalf("exit %d, login kept %v; stderr:\n%s", r.code, p.loginKept(fake), r.stderr)
+	r := pr.Wait(t, time.Minute)
+	if r.Code != 0 || !p.loginKept(fake) || !strings.Contains(r.Stderr, "this copy is your login") {
+		t.Fatalf("exit %d, login kept %v; stderr:\n%s", r.Code, p.loginKept(fake), r.Stderr)
 	}
 
 	// Again, and SIGTERM arrives while the save is failing: the process keeps trying.
 	pr = p.start(nil, "token")
 	<-issued
 	thaw = freezeDir(t, p.dir)
-	pr.waitStderr(t, "do not stop tokentray now")
-	pr.cmd.Process.Signal(syscall.SIGTERM)
+	pr.WaitStderr(t, "do not stop tokentray now")
+	pr.Cmd.Process.Signal(syscall.SIGTERM)
 	time.AfterFunc(2*time.Second, thaw)
-	r2 := pr.wait(t, time.Minute)
-	if r2.signaled || !p.loginKept(fake) {
-		t.Fatalf("SIGTERM during a failing save: signaled %v, login kept %v; stderr:\n%s", r2.signaled, p.loginKept(fake), r2.stderr)
+	r2 := pr.Wait(t, time.Minute)
+	if r2.Signaled || !p.loginKept(fake) {
+		t.Fatalf("SIGTERM during a failing save: signaled %v, login kept %v; stderr:\n%s", r2.Signaled, p.loginKept(fake), r2.Stderr)
 	}
 	report(t, row{id: "1.4", fault: "the config dir cannot be written (--insecure-storage) when the refreshed token is saved; and SIGTERM meanwhile",
 		done:    "as for the keyring: held in memory, retried for up to 2 minutes, the stake said on stderr; a stop signal waits for the save",
 		promise: "0 lost once the directory is writable within the retry time",
 		measured: fmt.Sprintf("unwritable 3 s: exit %d after %s, login kept; with SIGTERM during the failing save: exit %d, login kept",
-			r.code, r.took.Round(100*time.Millisecond), r2.code)})
+			r.Code, r.Took.Round(100*time.Millisecond), r2.Code)})
 }
 
 func TestConcurrentTokenCallsLoseNothing(t *testing.T) {
@@ -185,10 +185,10 @@ func TestConcurrentTokenCallsLoseNothing(t *testing.T) {
 	}
 	ok := 0
 	for _, pr := range procs {
-		if r := pr.wait(t, time.Minute); r.code == 0 {
+		if r := pr.Wait(t, time.Minute); r.Code == 0 {
 			ok++
 		} else {
-			t.Errorf("exit %d: %s", r.code, r.stderr)
+			t.Errorf("exit %d: %s", r.Code, r.Stderr)
 		}
 	}
 	if !p.loginKept(fake) {

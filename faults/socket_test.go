@@ -67,16 +67,16 @@ func openFDs(t *testing.T, pid int) int {
 func tokenRun(t *testing.T, d *desktop, args ...string) (result, bool) {
 	t.Helper()
 	r := d.run(append([]string{"token"}, args...)...)
-	return r, r.code == 0
+	return r, r.Code == 0
 }
 
 func TestSocketHugeLineLeavesNoMemory(t *testing.T) {
 	t.Parallel()
 	_, d := loggedInDesktop(t)
 	tr := d.startTray(t)
-	pid := tr.cmd.Process.Pid
+	pid := tr.Cmd.Process.Pid
 	if r, ok := tokenRun(t, d); !ok {
-		t.Fatalf("token before: exit %d\n%s", r.code, r.stderr)
+		t.Fatalf("token before: exit %d\n%s", r.Code, r.Stderr)
 	}
 	before := procStatus(t, pid, "VmRSS")
 	conn, err := net.Dial("unix", socketOf(t, d.dir))
@@ -103,10 +103,10 @@ func TestSocketHugeLineLeavesNoMemory(t *testing.T) {
 		done:    "the tray reads at most 64 KiB of a line, answers that the request is too long and closes the connection",
 		promise: "the tray's memory stays within a few MB of where it was; it keeps answering",
 		measured: fmt.Sprintf("VmRSS %d kB before, %d kB after (%+d kB); the tray took %.1f MB before closing; `token` after: exit %d",
-			before, after, after-before, float64(sent)/(1<<20), r.code),
+			before, after, after-before, float64(sent)/(1<<20), r.Code),
 	})
 	if after-before > 8<<10 || sent >= 100<<20 || !ok {
-		t.Fatalf("RSS %d → %d kB, sent %d bytes, token exit %d\n%s", before, after, sent, r.code, r.stderr)
+		t.Fatalf("RSS %d → %d kB, sent %d bytes, token exit %d\n%s", before, after, sent, r.Code, r.Stderr)
 	}
 }
 
@@ -114,14 +114,14 @@ func TestSocketStoppedTrayTokenWorksAlone(t *testing.T) {
 	t.Parallel()
 	fake, d := loggedInDesktop(t)
 	tr := d.startTray(t)
-	if r, ok := tokenRun(t, d); !ok || strings.Contains(r.stderr, noTrayNote) {
-		t.Fatalf("token through the tray: exit %d\n%s", r.code, r.stderr)
+	if r, ok := tokenRun(t, d); !ok || strings.Contains(r.Stderr, noTrayNote) {
+		t.Fatalf("token through the tray: exit %d\n%s", r.Code, r.Stderr)
 	}
-	tr.cmd.Process.Signal(syscall.SIGSTOP)
-	resume := func() { tr.cmd.Process.Signal(syscall.SIGCONT) }
+	tr.Cmd.Process.Signal(syscall.SIGSTOP)
+	resume := func() { tr.Cmd.Process.Signal(syscall.SIGCONT) }
 	t.Cleanup(resume)
 	stopped, _ := tokenRun(t, d)
-	kind, left, valid := fake.AccessTokenValid(strings.TrimSpace(stopped.stdout))
+	kind, left, valid := fake.AccessTokenValid(strings.TrimSpace(stopped.Stdout))
 	resume()
 	// The command refreshed (and rotated the PKCE refresh token) while the tray slept: the tray
 	// must take the rotated login from the store, not spend its own old copy.
@@ -133,13 +133,13 @@ func TestSocketStoppedTrayTokenWorksAlone(t *testing.T) {
 		done:    "the command gives the tray 2 s, then refreshes on its own under the refresh lock; the tray reads the rotated login when it wakes",
 		promise: "`token` ends within 3 s with a valid token; after SIGCONT the tray answers again and no login is lost",
 		measured: fmt.Sprintf("stopped: exit %d in %.2f s, token valid %v (%s, %s left); woken: exit %d in %.2f s; login kept %v",
-			stopped.code, stopped.took.Seconds(), valid, kind, left.Round(time.Second), again.code, again.took.Seconds(), kept),
+			stopped.Code, stopped.Took.Seconds(), valid, kind, left.Round(time.Second), again.Code, again.Took.Seconds(), kept),
 	})
-	if stopped.code != 0 || stopped.took > 3*time.Second || !valid || !strings.Contains(stopped.stderr, noTrayNote) {
-		t.Fatalf("token beside a stopped tray: exit %d in %s, valid %v\n%s", stopped.code, stopped.took, valid, stopped.stderr)
+	if stopped.Code != 0 || stopped.Took > 3*time.Second || !valid || !strings.Contains(stopped.Stderr, noTrayNote) {
+		t.Fatalf("token beside a stopped tray: exit %d in %s, valid %v\n%s", stopped.Code, stopped.Took, valid, stopped.Stderr)
 	}
-	if !ok || strings.Contains(again.stderr, noTrayNote) || !kept {
-		t.Fatalf("after SIGCONT: exit %d, login kept %v\n%s", again.code, kept, again.stderr)
+	if !ok || strings.Contains(again.Stderr, noTrayNote) || !kept {
+		t.Fatalf("after SIGCONT: exit %d, login kept %v\n%s", again.Code, kept, again.Stderr)
 	}
 }
 
@@ -147,7 +147,7 @@ func TestSocketIdleFloodAndEMFILE(t *testing.T) {
 	t.Parallel()
 	_, d := loggedInDesktop(t)
 	tr := d.startTray(t)
-	pid := tr.cmd.Process.Pid
+	pid := tr.Cmd.Process.Pid
 	base := openFDs(t, pid)
 	limit := base + 24
 	if out, err := exec.Command("prlimit", "--pid", strconv.Itoa(pid), fmt.Sprintf("--nofile=%d:%d", limit, limit)).CombinedOutput(); err != nil {
@@ -172,11 +172,11 @@ func TestSocketIdleFloodAndEMFILE(t *testing.T) {
 	const warn = "tokentray: the socket takes no connection; retrying"
 	const recovered = "tokentray: the socket takes connections again"
 	deadline := time.Now().Add(30 * time.Second)
-	for !strings.Contains(tr.stderr.String(), recovered) && time.Now().Before(deadline) {
+	for !strings.Contains(tr.Stderr(), recovered) && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	r, ok := tokenRun(t, d)
-	spells, recoveries := strings.Count(tr.stderr.String(), warn), strings.Count(tr.stderr.String(), recovered)
+	spells, recoveries := strings.Count(tr.Stderr(), warn), strings.Count(tr.Stderr(), recovered)
 	after := openFDs(t, pid)
 	report(t, row{
 		id:      "S.3",
@@ -185,13 +185,13 @@ func TestSocketIdleFloodAndEMFILE(t *testing.T) {
 		promise: "the tray keeps accepting: `token` answers through it once the idle connections close",
 		measured: fmt.Sprintf("fd limit %d (%d open at start, %d at the peak, %d after); %d connected, %d refused by the kernel; "+
 			"%d EMFILE spell(s) logged, %d recovery; `token` after: exit %d in %.2f s through the tray %v",
-			limit, base, peakFDs, after, len(idle), refusedDials, spells, recoveries, r.code, r.took.Seconds(), !strings.Contains(r.stderr, noTrayNote)),
+			limit, base, peakFDs, after, len(idle), refusedDials, spells, recoveries, r.Code, r.Took.Seconds(), !strings.Contains(r.Stderr, noTrayNote)),
 	})
 	if spells != 1 || recoveries != 1 {
-		t.Fatalf("%d spells logged, %d recoveries; stderr:\n%s", spells, recoveries, tr.stderr.String())
+		t.Fatalf("%d spells logged, %d recoveries; stderr:\n%s", spells, recoveries, tr.Stderr())
 	}
-	if !ok || strings.Contains(r.stderr, noTrayNote) {
-		t.Fatalf("token after the flood: exit %d\n%s", r.code, r.stderr)
+	if !ok || strings.Contains(r.Stderr, noTrayNote) {
+		t.Fatalf("token after the flood: exit %d\n%s", r.Code, r.Stderr)
 	}
 }
 
@@ -204,7 +204,7 @@ func followLines(t *testing.T, pr *proc) <-chan string {
 	go func() {
 		seen := 0
 		for {
-			lines := strings.Split(pr.stdout.String(), "\n")
+			lines := strings.Split(pr.Stdout(), "\n")
 			for ; seen < len(lines)-1; seen++ {
 				var l struct{ Label string }
 				json.Unmarshal([]byte(lines[seen]), &l)
@@ -232,28 +232,28 @@ func TestSocketFollowAcrossATrayRestart(t *testing.T) {
 		case l := <-labels:
 			return l, time.Since(began)
 		case <-time.After(30 * time.Second):
-			t.Fatalf("no line for %s; stderr:\n%s", what, follow.stderr.String())
+			t.Fatalf("no line for %s; stderr:\n%s", what, follow.Stderr())
 		}
 		return "", 0
 	}
 	first, _ := next("the first state")
-	tr.cmd.Process.Signal(os.Interrupt)
-	tr.wait(t, 30*time.Second)
+	tr.Cmd.Process.Signal(os.Interrupt)
+	tr.Wait(t, 30*time.Second)
 	gone, tookGone := next("the tray quitting")
 	d.startTray(t)
 	back, tookBack := next("the tray back")
-	follow.cmd.Process.Signal(syscall.SIGTERM)
-	end := follow.wait(t, 10*time.Second)
+	follow.Cmd.Process.Signal(syscall.SIGTERM)
+	end := follow.Wait(t, 10*time.Second)
 	report(t, row{
 		id:      "S.4",
 		fault:   "the tray quits and starts again under `tokentray now --follow` (a Waybar module)",
 		done:    "--follow prints a \"tokentray is not running\" line in the chosen format and reconnects (0.5 s, doubling to 5 s)",
 		promise: "the command keeps running: it says the tray is gone, then follows the new tray",
 		measured: fmt.Sprintf("lines %q → %q (%.1f s after the quit) → %q (%.1f s after the new tray's item appeared); SIGTERM: exit %d",
-			first, gone, tookGone.Seconds(), back, tookBack.Seconds(), end.code),
+			first, gone, tookGone.Seconds(), back, tookBack.Seconds(), end.Code),
 	})
-	if first == "" || gone != "tokentray is not running" || back != first || end.code != 0 {
-		t.Fatalf("lines %q, %q, %q; exit %d\n%s", first, gone, back, end.code, end.stderr)
+	if first == "" || gone != "tokentray is not running" || back != first || end.Code != 0 {
+		t.Fatalf("lines %q, %q, %q; exit %d\n%s", first, gone, back, end.Code, end.Stderr)
 	}
 }
 
@@ -280,10 +280,10 @@ func TestSocketLongConfigPath(t *testing.T) {
 		done:    "the socket moves to $XDG_RUNTIME_DIR/tokentray-<hash of the config dir>.sock; tray and clients derive the same name",
 		promise: "without a tray `token` works on its own; the tray starts and answers `token` and `now`",
 		measured: fmt.Sprintf("socket path would be %d bytes; no tray: exit %d; tray started, %d socket(s) in the runtime dir; token exit %d (through the tray %v), now exit %d",
-			len(filepath.Join(d.dir, "instance.sock")), alone.code, len(sockets), through.code, !strings.Contains(through.stderr, noTrayNote), now.code),
+			len(filepath.Join(d.dir, "instance.sock")), alone.Code, len(sockets), through.Code, !strings.Contains(through.Stderr, noTrayNote), now.Code),
 	})
-	if alone.code != 0 || through.code != 0 || strings.Contains(through.stderr, noTrayNote) || now.code != 0 || len(sockets) != 1 {
-		t.Fatalf("alone %d %s\nthrough %d %s\nnow %d %s", alone.code, alone.stderr, through.code, through.stderr, now.code, now.stderr)
+	if alone.Code != 0 || through.Code != 0 || strings.Contains(through.Stderr, noTrayNote) || now.Code != 0 || len(sockets) != 1 {
+		t.Fatalf("alone %d %s\nthrough %d %s\nnow %d %s", alone.Code, alone.Stderr, through.Code, through.Stderr, now.Code, now.Stderr)
 	}
 }
 
@@ -304,10 +304,10 @@ func TestSocketWorldWritableConfigDir(t *testing.T) {
 		done:    "clients check the directory's mode and owner and the serving process's uid (SO_PEERCRED) before sending anything",
 		promise: "`token` refuses with what, where and the chmod to run; after the chmod it works again",
 		measured: fmt.Sprintf("0777: exit %d, stdout %d bytes, stderr %q; after chmod 700: exit %d",
-			refused.code, len(refused.stdout), strings.TrimSpace(refused.stderr), fixed.code),
+			refused.Code, len(refused.Stdout), strings.TrimSpace(refused.Stderr), fixed.Code),
 	})
-	if refused.code == 0 || refused.stdout != "" || !strings.Contains(refused.stderr, want) || fixed.code != 0 {
-		t.Fatalf("refused %d %q %q; fixed %d %s", refused.code, refused.stdout, refused.stderr, fixed.code, fixed.stderr)
+	if refused.Code == 0 || refused.Stdout != "" || !strings.Contains(refused.Stderr, want) || fixed.Code != 0 {
+		t.Fatalf("refused %d %q %q; fixed %d %s", refused.Code, refused.Stdout, refused.Stderr, fixed.Code, fixed.Stderr)
 	}
 }
 
@@ -332,10 +332,10 @@ func TestSocketMinValidLikeTheCommand(t *testing.T) {
 		done:    "the socket decodes requests with the command's own check (local.CheckMinValid)",
 		promise: "refused on both, with the same range, and no refresh",
 		measured: fmt.Sprintf("socket: %s; `token --min-valid 2h`: exit %d %q; token-endpoint calls %d",
-			strings.TrimSpace(answer), cli.code, strings.TrimSpace(cli.stderr), calls),
+			strings.TrimSpace(answer), cli.Code, strings.TrimSpace(cli.Stderr), calls),
 	})
 	if !strings.Contains(answer, "min_valid_seconds 7200: choose a duration from 1m to 50m") || strings.Contains(answer, "access_token\"") ||
-		cli.code != 2 || !strings.Contains(cli.stderr, "choose a duration from 1m to 50m") || calls != 0 {
-		t.Fatalf("socket %q; cli %d %q; calls %d", answer, cli.code, cli.stderr, calls)
+		cli.Code != 2 || !strings.Contains(cli.Stderr, "choose a duration from 1m to 50m") || calls != 0 {
+		t.Fatalf("socket %q; cli %d %q; calls %d", answer, cli.Code, cli.Stderr, calls)
 	}
 }

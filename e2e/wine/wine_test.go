@@ -8,8 +8,6 @@
 package wine
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -18,10 +16,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"tokentray/internal/cmdtest"
 	"tokentray/internal/fakespotify"
 )
 
@@ -111,97 +109,34 @@ func newUser(t *testing.T, fake *fakespotify.Server) *user {
 		"TOKENTRAY_ACCOUNTS_URL="+fake.URL(), "TOKENTRAY_API_URL="+fake.URL())}
 }
 
-type result struct {
-	code           int
-	stdout, stderr string
-}
-
-// proc is a running tokentray.exe.
-type proc struct {
-	cmd            *exec.Cmd
-	stdout, stderr *lockedBuffer
-	done           chan result
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
+// proc is a running tokentray.exe, result how one ended.
+type (
+	proc   = cmdtest.Proc
+	result = cmdtest.Result
+)
 
 // start runs tokentray.exe under Wine with args; stdin may be nil.
 func (u *user) start(stdin io.Reader, args ...string) *proc {
 	u.t.Helper()
 	cmd := exec.Command("wine", append([]string{installedExe}, args...)...)
-	cmd.Env = u.env
-	p := &proc{cmd: cmd, stdout: &lockedBuffer{}, stderr: &lockedBuffer{}, done: make(chan result, 1)}
-	cmd.Stdout, cmd.Stderr, cmd.Stdin = p.stdout, p.stderr, stdin
-	if err := cmd.Start(); err != nil {
-		u.t.Fatal(err)
-	}
-	go func() {
-		err := cmd.Wait()
-		r := result{code: cmd.ProcessState.ExitCode(), stdout: p.stdout.String(), stderr: p.stderr.String()}
-		var exit *exec.ExitError
-		if err != nil && !errors.As(err, &exit) {
-			r.stderr += "\n(wait: " + err.Error() + ")"
-		}
-		p.done <- r
-	}()
-	u.t.Cleanup(func() { cmd.Process.Kill() })
-	return p
-}
-
-// wait returns how the process ended, failing the test if it outlives limit.
-func (p *proc) wait(t *testing.T, limit time.Duration) result {
-	t.Helper()
-	select {
-	case r := <-p.done:
-		return r
-	case <-time.After(limit):
-		p.cmd.Process.Kill()
-		t.Fatalf("%v still running after %s; stderr so far:\n%s", p.cmd.Args, limit, p.stderr.String())
-		return result{}
-	}
+	cmd.Env, cmd.Stdin = u.env, stdin
+	return cmdtest.Start(u.t, cmd)
 }
 
 // run runs tokentray.exe to its end and checks what every command must keep: no warning about
 // Unix file modes, which mean nothing on Windows.
 func (u *user) run(args ...string) result {
 	u.t.Helper()
-	r := u.start(nil, args...).wait(u.t, time.Minute)
+	r := u.start(nil, args...).Wait(u.t, time.Minute)
 	noModeWarning(u.t, args, r)
 	return r
 }
 
 func noModeWarning(t *testing.T, args []string, r result) {
 	t.Helper()
-	if strings.Contains(r.stderr, "other users can read") || strings.Contains(r.stderr, "chmod") {
-		t.Errorf("%v warned about Unix file modes on Windows:\n%s", args, r.stderr)
+	if strings.Contains(r.Stderr, "other users can read") || strings.Contains(r.Stderr, "chmod") {
+		t.Errorf("%v warned about Unix file modes on Windows:\n%s", args, r.Stderr)
 	}
-}
-
-// firstLine waits for the first line on stdout.
-func (p *proc) firstLine(t *testing.T) string {
-	t.Helper()
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if line, _, ok := strings.Cut(p.stdout.String(), "\n"); ok {
-			return strings.TrimSpace(line)
-		}
-	}
-	t.Fatalf("no line on stdout; stderr:\n%s", p.stderr.String())
-	return ""
 }
 
 // startFake starts the fake Spotify with the demo app and one long track playing, so that `now`
@@ -247,7 +182,7 @@ func loginByPaste(t *testing.T, u *user) result {
 	defer stdinW.Close()
 	p := u.start(stdinR, "login", "--no-browser", "--client-id", fakespotify.DemoApp.ClientID, "--redirect-uri", "http://127.0.0.1/callback")
 	stdinR.Close()
-	authURL, err := url.Parse(p.firstLine(t))
+	authURL, err := url.Parse(p.FirstLine(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,7 +196,7 @@ func loginByPaste(t *testing.T, u *user) result {
 	}
 	resp.Body.Close()
 	fmt.Fprintln(stdinW, resp.Header.Get("Location"))
-	r := p.wait(t, time.Minute)
+	r := p.Wait(t, time.Minute)
 	noModeWarning(t, []string{"login"}, r)
 	return r
 }
@@ -271,10 +206,10 @@ func loginByPaste(t *testing.T, u *user) result {
 func loginWithSecret(t *testing.T, u *user) result {
 	p := u.start(strings.NewReader(fakespotify.DemoApp.ClientSecret+"\n"), "login", "--no-browser", "--client-secret-stdin",
 		"--client-id", fakespotify.DemoApp.ClientID, "--redirect-uri", "http://127.0.0.1/callback")
-	if page, err := fakespotify.Approve(p.firstLine(t)); err != nil {
+	if page, err := fakespotify.Approve(p.FirstLine(t)); err != nil {
 		t.Fatalf("browser step: %v\n%s", err, page)
 	}
-	r := p.wait(t, time.Minute)
+	r := p.Wait(t, time.Minute)
 	noModeWarning(t, []string{"login"}, r)
 	return r
 }
