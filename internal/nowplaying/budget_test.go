@@ -202,11 +202,17 @@ func TestLocalPlayerBeforeRun(t *testing.T) {
 
 // wakeAndWait calls Wake and waits until the poller has taken the wake-up, so that it cannot
 // count for a later poll.
-func (h *harness) wakeAndWait() {
+func (h *harness) wakeAndWait() { h.sendAndWait(h.poller.Wake, h.poller.wake) }
+
+// wakeIfStaleAndWait calls WakeIfStale and waits until the poller has taken it.
+func (h *harness) wakeIfStaleAndWait() { h.sendAndWait(h.poller.WakeIfStale, h.poller.wanted) }
+
+// sendAndWait calls send and waits until the poller has emptied ch, the channel send fills.
+func (h *harness) sendAndWait(send func(), ch chan struct{}) {
 	h.t.Helper()
-	h.poller.Wake()
+	send()
 	deadline := time.Now().Add(guard)
-	for len(h.poller.wake) > 0 {
+	for len(ch) > 0 {
 		if time.Now().After(deadline) {
 			h.t.Fatal("the poller did not take the wake-up")
 		}
@@ -261,19 +267,6 @@ func TestWakeIfStaleBeforeTheFirstPollAsksOnce(t *testing.T) {
 	case at := <-h.polls:
 		t.Fatalf("a second poll at t0%+v", at.Sub(t0))
 	default:
-	}
-}
-
-// wakeIfStaleAndWait calls WakeIfStale and waits until the poller has taken it.
-func (h *harness) wakeIfStaleAndWait() {
-	h.t.Helper()
-	h.poller.WakeIfStale()
-	deadline := time.Now().Add(guard)
-	for len(h.poller.wanted) > 0 {
-		if time.Now().After(deadline) {
-			h.t.Fatal("the poller did not take the wake-up")
-		}
-		time.Sleep(time.Millisecond)
 	}
 }
 
