@@ -83,7 +83,7 @@ func TestPanelMenuLoginAndCopy(t *testing.T) {
 	j.must("click the tray icon", err)
 	t.Logf("xfce4-panel: menu mapped %v after the click", took.Round(time.Millisecond))
 	j.must("choose Log in… in the menu", panel.Choose(ctx, j.item, loginItem))
-	j.agreeInBrowser(nil)
+	j.agreeInBrowser(j.openedURL(), nil)
 	j.checkIconPixmap(okPNG)
 
 	menu, took, err := panel.OpenMenu(ctx, icon)
